@@ -1,0 +1,1 @@
+"""Dialog Kinerja: a Telegram assistant for the SKP and its dialog kinerja."""

@@ -1,0 +1,302 @@
+"""Command line: `dialog-kinerja run | migrate | demo | import | invite | chat | admin`."""
+
+from __future__ import annotations
+
+import asyncio
+import csv
+from dataclasses import asdict
+import signal
+import sys
+from datetime import date
+from pathlib import Path
+from typing import Annotated
+
+import typer
+from sqlalchemy import select
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from bot import logs
+from bot.config import MissingTokenError, Settings, get_settings
+from bot.container import Services, build_services
+from bot.db import migrate as migrations
+from bot.db.models import Employee, Period, RoleGrant, RoleName, Unit
+from bot.domain.nip import normalise_nip
+from bot.texts import get_texts, tanggal
+
+app = typer.Typer(add_completion=False, no_args_is_help=True, help="Dialog Kinerja: SKP assistant for Telegram.")
+
+
+def _say(key: str, **values: object) -> None:
+    typer.echo(get_texts().console(key, **values))
+
+
+def _fail(key: str, **values: object) -> None:
+    typer.echo(get_texts().console(key, **values), err=True)
+    raise typer.Exit(code=1)
+
+
+async def _with_services(body, settings: Settings | None = None):  # type: ignore[no-untyped-def]
+    services = build_services(settings or get_settings())
+    try:
+        await migrations.upgrade(services.db)
+        return await body(services)
+    finally:
+        await services.close()
+
+
+@app.command()
+def migrate(
+    down: Annotated[str | None, typer.Option(help="Downgrade to this revision (e.g. base).")] = None,
+) -> None:
+    """Bring the database schema up to date (or down to a revision)."""
+
+    async def body() -> None:
+        services = build_services(get_settings())
+        try:
+            if down:
+                await migrations.downgrade(services.db, down)
+                _say("downgraded", revision=await migrations.current_revision(services.db) or "base")
+            else:
+                await migrations.upgrade(services.db)
+                _say("migrated", revision=await migrations.current_revision(services.db))
+        finally:
+            await services.close()
+
+    asyncio.run(body())
+
+
+@app.command()
+def demo() -> None:
+    """Load the demo organisation (idempotent) and list its people."""
+    from bot.services import org_import
+    from bot.services.demo import YEAR, demo_data
+
+    async def body(services: Services) -> None:
+        async with services.sessionmaker() as session, session.begin():
+            result = await org_import.apply(session, demo_data(), services.clock(), "demo")
+            period = (await session.execute(select(Period).where(Period.year == YEAR))).scalar_one()
+            period.draft_deadline = date(YEAR, 2, 8)  # Kemenkes 2026: drafts by 8 February
+        _say("demo_loaded", employees=result.employees, units=result.units, teams=result.teams,
+             indicators=result.indicators)
+        await _print_people(services)
+
+    asyncio.run(_with_services(body))
+
+
+async def _print_people(services: Services) -> None:
+    from bot.engine.context import Actor
+
+    _say("demo_header")
+    async with services.sessionmaker() as session:
+        employees = (await session.execute(select(Employee).order_by(Employee.unit_id, Employee.id))).scalars()
+        for employee in employees:
+            roles = await Actor(employee, None, session).roles()
+            _say("demo_row", nip=employee.nip, name=employee.name[:36], roles=", ".join(sorted(roles)))
+
+
+@app.command(name="import")
+def import_(
+    files: Annotated[list[Path], typer.Argument(exists=True, dir_okay=False, help="An .xlsx workbook, or CSV files named unit.csv, pegawai.csv, tim.csv, anggota_tim.csv, indikator.csv")],
+) -> None:
+    """Import the organisation. All or nothing: any problem and nothing is written."""
+    from bot.services import org_import
+
+    async def body(services: Services) -> int:
+        data = org_import.read_files(files)
+        try:
+            async with services.sessionmaker() as session, session.begin():
+                result = await org_import.apply(session, data, services.clock(), "import")
+        except org_import.ImportFailed as failed:
+            _print_problems(failed.problems)
+            return 1
+        _say("import_ok", **asdict(result))
+        return 0
+
+    raise typer.Exit(code=asyncio.run(_with_services(body)))
+
+
+def _print_problems(problems: list) -> None:  # type: ignore[type-arg]
+    texts = get_texts()
+    typer.echo(texts.console("import_failed", count=len(problems)), err=True)
+    for p in problems:
+        key, _, detail = p.reason.partition(":")
+        reason = texts.console(f"reason_{key}", detail=detail) if detail else texts.console(f"reason_{key}")
+        if p.row is None:
+            where = f"{p.sheet}" + (f", kolom {p.column}" if p.column else "")
+            typer.echo(texts.console("import_problem_file", sheet=where, reason=reason), err=True)
+        else:
+            typer.echo(texts.console("import_problem", sheet=p.sheet, row=p.row, column=p.column, reason=reason), err=True)
+
+
+@app.command()
+def invite(
+    nips: Annotated[list[str] | None, typer.Argument(help="NIPs to invite")] = None,
+    unit: Annotated[str | None, typer.Option(help="Invite everyone in this unit (kode)")] = None,
+    csv_path: Annotated[Path | None, typer.Option("--csv", help="Write the links to this CSV file")] = None,
+    days: Annotated[int | None, typer.Option(help="Validity in days (default 14)")] = None,
+) -> None:
+    """Create single-use invitation links (a new link revokes the person's earlier one)."""
+    from bot.services import invitations
+
+    settings = get_settings()
+
+    async def body(services: Services) -> int:
+        async with services.sessionmaker() as session, session.begin():
+            employees = await _select_people(session, nips or [], unit)
+            if employees is None:
+                return 1
+            issued = await invitations.issue(
+                session, employees, services.clock(), days or settings.invite_validity_days, "cli"
+            )
+        username = settings.telegram_bot_username or await _bot_username(settings)
+        if username is None:
+            _say("invite_no_username")
+
+        def link(code: str) -> str:
+            return f"https://t.me/{username}?start={code}" if username else code
+
+        expires = tanggal(issued[0].expires_at.astimezone(settings.tz)) if issued else "-"
+        if csv_path:
+            with csv_path.open("w", newline="", encoding="utf-8") as fh:
+                writer = csv.writer(fh)
+                writer.writerow(["nip", "nama", "unit", "tautan", "berlaku_sampai"])
+                for item in issued:
+                    writer.writerow([item.employee.nip, item.employee.name, item.employee.unit_id,
+                                     link(item.code), item.expires_at.isoformat()])
+            _say("invite_written", count=len(issued), path=csv_path, expires=expires)
+        else:
+            for item in issued:
+                _say("invite_row", nip=item.employee.nip, name=item.employee.name[:36], link=link(item.code))
+            _say("invite_printed", count=len(issued), expires=expires)
+        return 0
+
+    raise typer.Exit(code=asyncio.run(_with_services(body)))
+
+
+async def _select_people(session: AsyncSession, nips: list[str], unit: str | None) -> list[Employee] | None:
+    employees: list[Employee] = []
+    for raw in nips:
+        nip = normalise_nip(raw)
+        emp = (await session.execute(select(Employee).where(Employee.nip == nip))).scalar_one_or_none()
+        if emp is None:
+            _say("invite_unknown_nip", nip=raw)
+            return None
+        employees.append(emp)
+    if unit:
+        found = (await session.execute(select(Unit).where(Unit.code == unit))).scalar_one_or_none()
+        if found is None:
+            _say("invite_unknown_unit", unit=unit)
+            return None
+        employees += list((await session.execute(
+            select(Employee).where(Employee.unit_id == found.id, Employee.active.is_(True)).order_by(Employee.name)
+        )).scalars())
+    if not employees:
+        _say("invite_none")
+        return None
+    return employees
+
+
+async def _bot_username(settings: Settings) -> str | None:
+    """Ask Telegram for the bot's username when a token is set (and the network allows)."""
+    if settings.telegram_bot_token is None:
+        return None
+    from telegram import Bot
+
+    try:
+        async with Bot(settings.require_token(), base_url=settings.telegram_api_base_url) as bot:
+            return bot.username
+    except Exception:
+        return None
+
+
+@app.command()
+def chat(nip: Annotated[str, typer.Option(help="Whose dialogs to run")]) -> None:
+    """Run the dialogs in this terminal, as the employee with this NIP."""
+    from bot.terminal import chat as terminal_chat
+    from bot.terminal import stdin_line
+
+    async def body(services: Services) -> int:
+        async with services.sessionmaker() as session:
+            emp = (await session.execute(
+                select(Employee).where(Employee.nip == normalise_nip(nip))
+            )).scalar_one_or_none()
+        if emp is None:
+            _say("chat_unknown_nip", nip=nip)
+            return 1
+        await terminal_chat(services, emp.id, stdin_line, typer.echo)
+        return 0
+
+    raise typer.Exit(code=asyncio.run(_with_services(body)))
+
+
+@app.command()
+def admin(nip: Annotated[str, typer.Argument(help="NIP of the new administrator")]) -> None:
+    """Grant the administrator role."""
+
+    async def body(services: Services) -> int:
+        async with services.sessionmaker() as session, session.begin():
+            emp = (await session.execute(
+                select(Employee).where(Employee.nip == normalise_nip(nip))
+            )).scalar_one_or_none()
+            if emp is None:
+                _say("invite_unknown_nip", nip=nip)
+                return 1
+            exists = (await session.execute(select(RoleGrant).where(
+                RoleGrant.employee_id == emp.id, RoleGrant.role == RoleName.ADMIN))).scalar_one_or_none()
+            if exists is None:
+                session.add(RoleGrant(employee_id=emp.id, role=RoleName.ADMIN))
+        _say("admin_granted", name=emp.name, nip=emp.nip)
+        return 0
+
+    raise typer.Exit(code=asyncio.run(_with_services(body)))
+
+
+@app.command()
+def run() -> None:
+    """Start the bot (long polling). Migrations are applied first."""
+    settings = get_settings()
+    try:
+        token = settings.require_token()
+    except MissingTokenError:
+        _fail("missing_token")
+        return
+    logs.configure(settings.log_level, [token])
+    asyncio.run(_serve(settings))
+
+
+async def _serve(settings: Settings) -> None:
+    from telegram import Update
+
+    from bot.telegram.app import build_application
+
+    services = build_services(settings)
+    await migrations.upgrade(services.db)
+    application = build_application(services)
+    stop = asyncio.Event()
+    loop = asyncio.get_running_loop()
+    for sig in (signal.SIGINT, signal.SIGTERM):
+        loop.add_signal_handler(sig, stop.set)
+    try:
+        async with application:
+            await application.start()
+            assert application.updater is not None
+            await application.updater.start_polling(
+                allowed_updates=[Update.MESSAGE, Update.CALLBACK_QUERY], drop_pending_updates=False
+            )
+            _say("running", database=settings.database_url.split("@")[-1])
+            await stop.wait()
+            await application.updater.stop()
+            await application.stop()
+    finally:
+        await services.close()
+
+
+def main() -> None:
+    try:
+        app()
+    except MissingTokenError:
+        _fail("missing_token")
+
+
+if __name__ == "__main__":
+    sys.exit(main())

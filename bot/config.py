@@ -1,0 +1,59 @@
+"""Settings from the environment and an optional `.env` file."""
+
+from __future__ import annotations
+
+from functools import lru_cache
+from pathlib import Path
+from zoneinfo import ZoneInfo
+
+from pydantic import Field, SecretStr, field_validator
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+DEFAULT_DB_PATH = Path("data") / "dialog_kinerja.db"
+
+
+class MissingTokenError(RuntimeError):
+    """Raised when the bot is started without a Telegram token."""
+
+
+class Settings(BaseSettings):
+    model_config = SettingsConfigDict(env_file=".env", env_file_encoding="utf-8", extra="ignore")
+
+    telegram_bot_token: SecretStr | None = None
+    telegram_bot_username: str | None = Field(
+        default=None, description="Used to print invitation deep links without asking Telegram."
+    )
+    telegram_api_base_url: str = "https://api.telegram.org/bot"
+    telegram_api_file_url: str = "https://api.telegram.org/file/bot"
+    database_url: str = f"sqlite+aiosqlite:///{DEFAULT_DB_PATH}"
+    timezone: str = "Asia/Jakarta"
+    log_level: str = "INFO"
+    invite_validity_days: int = Field(default=14, ge=1, le=365)
+    # Global send rate for PTB's AIORateLimiter (Telegram allows about 30 messages/s per bot).
+    telegram_max_rate: float = Field(default=25.0, gt=0)
+    # How many updates from different users may be processed at once (one at a time per user).
+    update_concurrency: int = Field(default=8, ge=1, le=256)
+
+    @field_validator("timezone")
+    @classmethod
+    def _known_timezone(cls, value: str) -> str:
+        ZoneInfo(value)  # raises for an unknown zone
+        return value
+
+    @property
+    def tz(self) -> ZoneInfo:
+        return ZoneInfo(self.timezone)
+
+    @property
+    def is_sqlite(self) -> bool:
+        return self.database_url.startswith("sqlite")
+
+    def require_token(self) -> str:
+        if self.telegram_bot_token is None or not self.telegram_bot_token.get_secret_value():
+            raise MissingTokenError("TELEGRAM_BOT_TOKEN")
+        return self.telegram_bot_token.get_secret_value()
+
+
+@lru_cache(maxsize=1)
+def get_settings() -> Settings:
+    return Settings()

@@ -1,0 +1,340 @@
+"""The data model. Organisation (units, employees, teams, roles), periods and organisational
+indicators, onboarding (invitations, Telegram links), per-user dialog state, the outbox and the
+audit log. SKP tables of later features hang off `employees` and `periods`."""
+
+from __future__ import annotations
+
+import enum
+from datetime import date, datetime
+from decimal import Decimal
+from typing import Any
+
+from sqlalchemy import (
+    BigInteger,
+    Boolean,
+    CheckConstraint,
+    Date,
+    Enum,
+    ForeignKey,
+    Index,
+    Integer,
+    Numeric,
+    String,
+    Text,
+    UniqueConstraint,
+    text,
+)
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from bot.db.base import Base, JsonDoc, UtcDateTime, utcnow
+
+
+def _enum(cls: type[enum.Enum], name: str) -> Enum:
+    # Store the readable value; a CHECK keeps the column honest on both backends.
+    return Enum(
+        cls,
+        name=name,
+        native_enum=False,
+        create_constraint=True,
+        length=24,
+        values_callable=lambda e: [m.value for m in e],
+        validate_strings=True,
+    )
+
+
+class TimeZoneCode(enum.StrEnum):
+    WIB = "WIB"
+    WITA = "WITA"
+    WIT = "WIT"
+
+
+class JenisJabatan(enum.StrEnum):
+    JPT = "JPT"
+    JA = "JA"
+    JF = "JF"
+
+
+class RoleName(enum.StrEnum):
+    ADMIN = "admin"
+
+
+class IndicatorKind(enum.StrEnum):
+    IT = "IT"
+    ISS = "ISS"
+    IKP = "IKP"
+    IKK = "IKK"
+    IKM = "IKM"
+    IKD = "IKD"
+
+
+class UnitIndicatorRole(enum.StrEnum):
+    OWNER = "penanggung_jawab"
+    CONTRIBUTOR = "kontributor"
+
+
+class LinkStatus(enum.StrEnum):
+    PENDING = "pending"
+    ACTIVE = "active"
+    REVOKED = "revoked"
+
+
+class OutboxStatus(enum.StrEnum):
+    PENDING = "pending"
+    SENT = "sent"
+    FAILED = "failed"
+
+
+class ReportStatus(enum.StrEnum):
+    OPEN = "open"
+    RESOLVED = "resolved"
+
+
+class Unit(Base):
+    __tablename__ = "units"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    code: Mapped[str] = mapped_column(String(40), unique=True)
+    name: Mapped[str] = mapped_column(String(200))
+    parent_id: Mapped[int | None] = mapped_column(ForeignKey("units.id"), index=True)
+    timezone: Mapped[TimeZoneCode] = mapped_column(
+        _enum(TimeZoneCode, "timezone_code"), default=TimeZoneCode.WIB
+    )
+    head_id: Mapped[int | None] = mapped_column(
+        ForeignKey("employees.id", use_alter=True, name="fk_units_head_id_employees"), index=True
+    )
+
+    parent: Mapped[Unit | None] = relationship(remote_side=[id])
+    head: Mapped[Employee | None] = relationship(foreign_keys=[head_id])
+
+
+class Employee(Base):
+    __tablename__ = "employees"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    nip: Mapped[str] = mapped_column(String(18), unique=True)
+    name: Mapped[str] = mapped_column(String(200))
+    pangkat_golongan: Mapped[str] = mapped_column(String(80), default="")
+    jabatan: Mapped[str] = mapped_column(String(200))
+    jenis_jabatan: Mapped[JenisJabatan] = mapped_column(_enum(JenisJabatan, "jenis_jabatan"))
+    jenjang: Mapped[str] = mapped_column(String(80), default="")
+    unit_id: Mapped[int] = mapped_column(ForeignKey("units.id"), index=True)
+    penilai_id: Mapped[int | None] = mapped_column(ForeignKey("employees.id"), index=True)
+    active: Mapped[bool] = mapped_column(Boolean, default=True)
+    created_at: Mapped[datetime] = mapped_column(UtcDateTime, default=utcnow)
+    updated_at: Mapped[datetime] = mapped_column(UtcDateTime, default=utcnow, onupdate=utcnow)
+
+    unit: Mapped[Unit] = relationship(foreign_keys=[unit_id])
+    penilai: Mapped[Employee | None] = relationship(remote_side=[id], foreign_keys=[penilai_id])
+
+
+class Team(Base):
+    __tablename__ = "teams"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    code: Mapped[str] = mapped_column(String(40), unique=True)
+    name: Mapped[str] = mapped_column(String(200))
+    unit_id: Mapped[int] = mapped_column(ForeignKey("units.id"), index=True)
+    leader_id: Mapped[int | None] = mapped_column(ForeignKey("employees.id"), index=True)
+
+    unit: Mapped[Unit] = relationship()
+    leader: Mapped[Employee | None] = relationship()
+
+
+class TeamMember(Base):
+    __tablename__ = "team_members"
+
+    team_id: Mapped[int] = mapped_column(ForeignKey("teams.id", ondelete="CASCADE"), primary_key=True)
+    employee_id: Mapped[int] = mapped_column(
+        ForeignKey("employees.id", ondelete="CASCADE"), primary_key=True, index=True
+    )
+
+
+class RoleGrant(Base):
+    """Roles that cannot be derived from the organisation (leaders are derived)."""
+
+    __tablename__ = "role_grants"
+    __table_args__ = (UniqueConstraint("employee_id", "role"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    employee_id: Mapped[int] = mapped_column(ForeignKey("employees.id", ondelete="CASCADE"))
+    role: Mapped[RoleName] = mapped_column(_enum(RoleName, "role_name"))
+
+
+class Period(Base):
+    __tablename__ = "periods"
+    __table_args__ = (CheckConstraint("starts_on <= ends_on", name="dates_ordered"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    year: Mapped[int] = mapped_column(Integer, unique=True)
+    starts_on: Mapped[date] = mapped_column(Date)
+    ends_on: Mapped[date] = mapped_column(Date)
+    # End of January by PermenPANRB 6/2022: SKP signed and set.
+    skp_deadline: Mapped[date | None] = mapped_column(Date)
+    # An agency's own drafting deadline (Kemenkes 2026: 8 February 2026).
+    draft_deadline: Mapped[date | None] = mapped_column(Date)
+
+
+class Indicator(Base):
+    """An organisational indicator (IT/ISS/IKP/IKK/IKM/IKD) in the period's cascade."""
+
+    __tablename__ = "indicators"
+    __table_args__ = (UniqueConstraint("period_id", "code"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    period_id: Mapped[int] = mapped_column(ForeignKey("periods.id", ondelete="CASCADE"))
+    code: Mapped[str] = mapped_column(String(40))
+    kind: Mapped[IndicatorKind] = mapped_column(_enum(IndicatorKind, "indicator_kind"))
+    name: Mapped[str] = mapped_column(Text)
+    parent_id: Mapped[int | None] = mapped_column(ForeignKey("indicators.id"), index=True)
+    target_value: Mapped[Decimal | None] = mapped_column(Numeric(20, 4))
+    target_unit: Mapped[str] = mapped_column(String(40), default="")
+
+    parent: Mapped[Indicator | None] = relationship(remote_side=[id])
+
+
+class UnitIndicator(Base):
+    """Which unit owns (penanggung jawab) or contributes to an indicator."""
+
+    __tablename__ = "unit_indicators"
+
+    indicator_id: Mapped[int] = mapped_column(
+        ForeignKey("indicators.id", ondelete="CASCADE"), primary_key=True
+    )
+    unit_id: Mapped[int] = mapped_column(
+        ForeignKey("units.id", ondelete="CASCADE"), primary_key=True, index=True
+    )
+    role: Mapped[UnitIndicatorRole] = mapped_column(
+        _enum(UnitIndicatorRole, "unit_indicator_role"), default=UnitIndicatorRole.OWNER
+    )
+
+
+class Invitation(Base):
+    __tablename__ = "invitations"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    employee_id: Mapped[int] = mapped_column(ForeignKey("employees.id", ondelete="CASCADE"), index=True)
+    # Only a hash is stored: a leaked database does not leak usable codes.
+    code_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    created_at: Mapped[datetime] = mapped_column(UtcDateTime, default=utcnow)
+    expires_at: Mapped[datetime] = mapped_column(UtcDateTime)
+    claimed_by_tg_user: Mapped[int | None] = mapped_column(BigInteger)
+    used_at: Mapped[datetime | None] = mapped_column(UtcDateTime)
+    revoked_at: Mapped[datetime | None] = mapped_column(UtcDateTime)
+
+
+class TelegramLink(Base):
+    __tablename__ = "telegram_links"
+    __table_args__ = (
+        # One live link per Telegram account and per employee; revoked links stay as history.
+        Index(
+            "uq_telegram_links_live_user",
+            "tg_user_id",
+            unique=True,
+            sqlite_where=text("status != 'revoked'"),
+            postgresql_where=text("status != 'revoked'"),
+        ),
+        # A new device confirms while the old link is still active, so only one *active* link
+        # per employee is enforced; the old one is revoked in the same transaction.
+        Index(
+            "uq_telegram_links_active_employee",
+            "employee_id",
+            unique=True,
+            sqlite_where=text("status = 'active'"),
+            postgresql_where=text("status = 'active'"),
+        ),
+    )
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    employee_id: Mapped[int] = mapped_column(ForeignKey("employees.id", ondelete="CASCADE"))
+    tg_user_id: Mapped[int] = mapped_column(BigInteger)
+    chat_id: Mapped[int] = mapped_column(BigInteger)
+    status: Mapped[LinkStatus] = mapped_column(_enum(LinkStatus, "link_status"))
+    invitation_id: Mapped[int | None] = mapped_column(ForeignKey("invitations.id"))
+    unreachable_since: Mapped[datetime | None] = mapped_column(UtcDateTime)
+    created_at: Mapped[datetime] = mapped_column(UtcDateTime, default=utcnow)
+    confirmed_at: Mapped[datetime | None] = mapped_column(UtcDateTime)
+    revoked_at: Mapped[datetime | None] = mapped_column(UtcDateTime)
+
+    employee: Mapped[Employee] = relationship()
+
+
+class DialogState(Base):
+    """Where each person is in which flow, and the draft so far. Read on every update."""
+
+    __tablename__ = "dialog_states"
+
+    employee_id: Mapped[int] = mapped_column(
+        ForeignKey("employees.id", ondelete="CASCADE"), primary_key=True
+    )
+    flow: Mapped[str] = mapped_column(String(40))
+    step: Mapped[str] = mapped_column(String(40))
+    data: Mapped[dict[str, Any]] = mapped_column(JsonDoc, default=dict)
+    # Bumped on every change; buttons carry it, so a button from an older screen is refused.
+    version: Mapped[int] = mapped_column(Integer, default=1)
+    updated_at: Mapped[datetime] = mapped_column(UtcDateTime, default=utcnow)
+
+
+class ProcessedUpdate(Base):
+    """Telegram update ids already handled: a redelivered update is processed once."""
+
+    __tablename__ = "processed_updates"
+
+    update_id: Mapped[int] = mapped_column(BigInteger, primary_key=True, autoincrement=False)
+    processed_at: Mapped[datetime] = mapped_column(UtcDateTime, default=utcnow, index=True)
+
+
+class Outbox(Base):
+    """Messages decided in a transaction and sent afterwards by the sender."""
+
+    __tablename__ = "outbox"
+    __table_args__ = (Index("ix_outbox_due", "status", "send_after"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    recipient_id: Mapped[int] = mapped_column(ForeignKey("employees.id", ondelete="CASCADE"))
+    kind: Mapped[str] = mapped_column(String(40))
+    # Same key, same message: the unique constraint makes planning idempotent.
+    dedupe_key: Mapped[str | None] = mapped_column(String(120), unique=True)
+    payload: Mapped[dict[str, Any]] = mapped_column(JsonDoc)
+    status: Mapped[OutboxStatus] = mapped_column(
+        _enum(OutboxStatus, "outbox_status"), default=OutboxStatus.PENDING
+    )
+    attempts: Mapped[int] = mapped_column(Integer, default=0)
+    created_at: Mapped[datetime] = mapped_column(UtcDateTime, default=utcnow)
+    send_after: Mapped[datetime] = mapped_column(UtcDateTime, default=utcnow)
+    # A sender leases a row before sending it; an expired lease means the sender died.
+    claimed_until: Mapped[datetime | None] = mapped_column(UtcDateTime)
+    sent_at: Mapped[datetime | None] = mapped_column(UtcDateTime)
+    last_error: Mapped[str | None] = mapped_column(String(300))
+
+
+class DataReport(Base):
+    """An employee's report that their organisation data is wrong ("Data saya salah")."""
+
+    __tablename__ = "data_reports"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    employee_id: Mapped[int] = mapped_column(ForeignKey("employees.id", ondelete="CASCADE"), index=True)
+    field: Mapped[str] = mapped_column(String(40))
+    note: Mapped[str] = mapped_column(Text)
+    status: Mapped[ReportStatus] = mapped_column(
+        _enum(ReportStatus, "report_status"), default=ReportStatus.OPEN
+    )
+    created_at: Mapped[datetime] = mapped_column(UtcDateTime, default=utcnow)
+    resolved_at: Mapped[datetime | None] = mapped_column(UtcDateTime)
+    resolved_by_id: Mapped[int | None] = mapped_column(ForeignKey("employees.id"))
+
+    employee: Mapped[Employee] = relationship(foreign_keys=[employee_id])
+
+
+class AuditLog(Base):
+    __tablename__ = "audit_log"
+    __table_args__ = (Index("ix_audit_log_object", "object_type", "object_id"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    at: Mapped[datetime] = mapped_column(UtcDateTime, default=utcnow)
+    actor_id: Mapped[int | None] = mapped_column(ForeignKey("employees.id"))
+    channel: Mapped[str] = mapped_column(String(20))
+    action: Mapped[str] = mapped_column(String(60))
+    object_type: Mapped[str] = mapped_column(String(40))
+    object_id: Mapped[int | None] = mapped_column(Integer)
+    details: Mapped[dict[str, Any]] = mapped_column(JsonDoc, default=dict)

@@ -1,0 +1,1 @@
+"""Channel-agnostic dialog engine: flows declared as steps, state stored per user."""

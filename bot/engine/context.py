@@ -1,0 +1,132 @@
+"""What a step handler sees: the database session of this update's transaction, the acting
+person, the flow's draft data, and ways to say something, audit and notify."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import exists, select
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from bot.db.models import (
+    AuditLog,
+    Employee,
+    Outbox,
+    RoleGrant,
+    RoleName,
+    Team,
+    TelegramLink,
+    Unit,
+)
+from bot.engine.types import Button, Reply
+from bot.texts import Texts
+
+
+class Role:
+    EMPLOYEE = "employee"
+    TEAM_LEAD = "ketua_tim"
+    UNIT_HEAD = "unit_head"
+    ADMIN = "admin"
+
+
+@dataclass(slots=True)
+class Actor:
+    employee: Employee
+    link: TelegramLink | None
+    session: AsyncSession
+    _roles: frozenset[str] | None = None
+
+    @property
+    def id(self) -> int:
+        return self.employee.id
+
+    async def roles(self) -> frozenset[str]:
+        """Leader roles derive from the organisation; admin is granted. Computed once per update."""
+        if self._roles is None:
+            emp_id = self.employee.id
+            row = (
+                await self.session.execute(
+                    select(
+                        exists().where(Team.leader_id == emp_id),
+                        exists().where(Unit.head_id == emp_id),
+                        exists().where(RoleGrant.employee_id == emp_id, RoleGrant.role == RoleName.ADMIN),
+                    )
+                )
+            ).one()
+            roles = {Role.EMPLOYEE}
+            if row[0]:
+                roles.add(Role.TEAM_LEAD)
+            if row[1]:
+                roles.add(Role.UNIT_HEAD)
+            if row[2]:
+                roles.add(Role.ADMIN)
+            self._roles = frozenset(roles)
+        return self._roles
+
+    async def has(self, role: str) -> bool:
+        return role in await self.roles()
+
+
+@dataclass(slots=True)
+class Ctx:
+    session: AsyncSession
+    actor: Actor
+    texts: Texts
+    now: datetime
+    channel: str
+    data: dict[str, Any]
+    replies: list[Reply] = field(default_factory=list)
+    toast: str | None = None
+    alert: bool = False
+    outbox: list[Outbox] = field(default_factory=list)
+
+    def say(self, template: str, /, buttons: list[list[Button]] | None = None, **context: Any) -> None:
+        self.replies.append(Reply(self.texts.message(template, **context), buttons or []))
+
+    def notice(self, label_key: str, alert: bool = False, **values: Any) -> None:
+        """The short answer to a button press."""
+        self.toast = self.texts.label(label_key, **values)
+        self.alert = alert
+
+    def audit(
+        self, action: str, object_type: str, object_id: int | None, **details: Any
+    ) -> None:
+        self.session.add(
+            AuditLog(
+                at=self.now,
+                actor_id=self.actor.id,
+                channel=self.channel,
+                action=action,
+                object_type=object_type,
+                object_id=object_id,
+                details=details,
+            )
+        )
+
+    def notify(
+        self,
+        recipient_id: int,
+        kind: str,
+        template: str,
+        buttons: list[list[Button]] | None = None,
+        dedupe_key: str | None = None,
+        **context: Any,
+    ) -> None:
+        """Queue a message to someone else; the sender delivers it after this step commits."""
+        html = self.texts.message(template, **context)
+        payload = {
+            "html": html,
+            "buttons": [[{"label": b.label, "data": b.data} for b in row] for row in buttons or []],
+        }
+        row = Outbox(
+            recipient_id=recipient_id,
+            kind=kind,
+            dedupe_key=dedupe_key,
+            payload=payload,
+            created_at=self.now,
+            send_after=self.now,
+        )
+        self.session.add(row)
+        self.outbox.append(row)

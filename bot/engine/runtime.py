@@ -1,0 +1,368 @@
+"""The engine: one database transaction per incoming event.
+
+For each event it records the update id (a redelivered update is dropped), finds who is
+acting, loads their dialog state, runs the step's handler, renders the next step, and saves
+the state with an optimistic version check (a concurrent change to the same person's state
+makes this transaction retry). Nothing is sent from inside: the caller sends the outcome after
+the commit, and messages for other people go through the outbox.
+"""
+
+from __future__ import annotations
+
+import copy
+import logging
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from typing import Any
+
+from sqlalchemy import select, update
+from sqlalchemy.dialects.postgresql import insert as pg_insert
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
+from sqlalchemy.orm import joinedload
+
+from bot.db.models import DialogState, Employee, LinkStatus, ProcessedUpdate, TelegramLink
+from bot.engine.callback import Callback
+from bot.engine.context import Actor, Ctx
+from bot.engine.flow import Flow, Goto, Next, Quiet, Reask, Registry, Stay, Step
+from bot.engine.types import Button, Event, EventKind, Outcome, Reply
+from bot.texts import Texts
+
+log = logging.getLogger(__name__)
+
+HOME_FLOW, HOME_STEP = "menu", "home"
+HOME = Goto(HOME_STEP, HOME_FLOW)
+ONBOARDING_FLOW = "onboarding"
+STEP_NS = "s"
+MAX_ATTEMPTS = 4
+
+
+class ConcurrentChange(Exception):
+    """Someone else changed this person's dialog state since it was read."""
+
+
+@dataclass(frozen=True, slots=True)
+class TelegramIdentity:
+    user_id: int
+    chat_id: int
+    first_name: str = ""
+
+
+UnlinkedHandler = Callable[
+    [AsyncSession, Texts, TelegramIdentity, Event, datetime, TelegramLink | None],
+    Awaitable["Outcome | TelegramLink"],
+]
+
+
+class DialogEngine:
+    def __init__(
+        self,
+        registry: Registry,
+        sessionmaker: async_sessionmaker[AsyncSession],
+        texts: Texts,
+        unlinked: UnlinkedHandler,
+        clock: Callable[[], datetime] = lambda: datetime.now(UTC),
+    ) -> None:
+        self.registry = registry
+        self.sessionmaker = sessionmaker
+        self.texts = texts
+        self.unlinked = unlinked
+        self.clock = clock
+
+    # -- entry points ---------------------------------------------------------------------
+
+    async def handle_telegram(
+        self, ident: TelegramIdentity, event: Event, update_id: int | None
+    ) -> Outcome:
+        return await self._retrying(lambda s: self._telegram(s, ident, event, update_id))
+
+    async def handle_employee(self, employee_id: int, event: Event, channel: str) -> Outcome:
+        """For channels where the person is already known (the terminal chat)."""
+
+        async def run(session: AsyncSession) -> Outcome:
+            employee = await session.get(Employee, employee_id)
+            if employee is None or not employee.active:
+                return Outcome([Reply(self.texts.message("not_registered"))])
+            return await self._dispatch(session, Actor(employee, None, session), event, channel)
+
+        return await self._retrying(run)
+
+    async def _retrying(self, body: Callable[[AsyncSession], Awaitable[Outcome]]) -> Outcome:
+        for attempt in range(1, MAX_ATTEMPTS + 1):
+            try:
+                async with self.sessionmaker() as session, session.begin():
+                    return await body(session)
+            except ConcurrentChange:
+                log.info("concurrent change of a dialog state, retrying (attempt %d)", attempt)
+        raise ConcurrentChange("gave up after repeated concurrent changes")
+
+    # -- Telegram specifics ---------------------------------------------------------------
+
+    async def _telegram(
+        self, session: AsyncSession, ident: TelegramIdentity, event: Event, update_id: int | None
+    ) -> Outcome:
+        if update_id is not None and not await self._first_time(session, update_id):
+            return Outcome(duplicate=True)
+        link = (
+            await session.execute(
+                select(TelegramLink)
+                .options(joinedload(TelegramLink.employee))
+                .where(TelegramLink.tg_user_id == ident.user_id, TelegramLink.status != LinkStatus.REVOKED)
+            )
+        ).scalar_one_or_none()
+        starts_with_code = event.kind is EventKind.COMMAND and event.text == "start" and event.arg
+        if link is None or not link.employee.active or (
+            link.status is LinkStatus.PENDING and starts_with_code
+        ):
+            result = await self.unlinked(session, self.texts, ident, event, self.clock(), link)
+            if isinstance(result, Outcome):
+                return result
+            link = result
+            actor = Actor(link.employee, link, session)
+            return await self._dispatch(session, actor, event, "telegram", enter=ONBOARDING_FLOW)
+        if link.chat_id != ident.chat_id:
+            link.chat_id = ident.chat_id
+        return await self._dispatch(session, Actor(link.employee, link, session), event, "telegram")
+
+    async def _first_time(self, session: AsyncSession, update_id: int) -> bool:
+        dialect = session.bind.dialect.name if session.bind else "sqlite"
+        insert = pg_insert if dialect == "postgresql" else sqlite_insert
+        stmt = (
+            insert(ProcessedUpdate)
+            .values(update_id=update_id, processed_at=self.clock())
+            .on_conflict_do_nothing(index_elements=["update_id"])
+        )
+        result = await session.execute(stmt)
+        return bool(result.rowcount)  # type: ignore[attr-defined]
+
+    # -- the dialog -----------------------------------------------------------------------
+
+    async def _dispatch(
+        self,
+        session: AsyncSession,
+        actor: Actor,
+        event: Event,
+        channel: str,
+        enter: str | None = None,
+    ) -> Outcome:
+        state = await session.get(DialogState, actor.id)
+        is_new = state is None
+        if state is None:
+            state = DialogState(
+                employee_id=actor.id, flow=HOME_FLOW, step=HOME_STEP, data={}, version=0
+            )
+        stored = {"flow": state.flow, "step": state.step, "data": state.data or {}}
+        draft = copy.deepcopy(stored["data"].get("draft", {}))
+        ctx = Ctx(session, actor, self.texts, self.clock(), channel, draft)
+        cursor = _Cursor(
+            state.flow, state.step, state.version, copy.deepcopy(stored["data"].get("parked", {}))
+        )
+        outcome = Outcome()
+
+        pending = actor.link is not None and actor.link.status is LinkStatus.PENDING
+        if enter is not None:
+            nxt: Next = Goto(self.registry.flows[enter].start, enter)
+            cursor.flow = ""  # entering afresh: nothing to park
+            ctx.data.clear()
+        elif pending and cursor.flow != ONBOARDING_FLOW:
+            nxt = Goto(self.registry.flows[ONBOARDING_FLOW].start, ONBOARDING_FLOW)
+        elif (not pending and cursor.flow == ONBOARDING_FLOW) or cursor.flow not in self.registry.flows:
+            cursor.flow, cursor.step = HOME_FLOW, HOME_STEP
+            nxt = await self._route(ctx, cursor, event, outcome, pending)
+        else:
+            if cursor.step not in self.registry.flows[cursor.flow].steps:
+                cursor.step = self.registry.flows[cursor.flow].start
+            nxt = await self._route(ctx, cursor, event, outcome, pending)
+
+        await self._apply(ctx, cursor, nxt)
+        changed = (
+            is_new
+            or cursor.flow != stored["flow"]
+            or cursor.step != stored["step"]
+            or {"draft": ctx.data, "parked": cursor.parked} != _normalised(stored["data"])
+        )
+        version = state.version + 1 if changed else state.version
+        await self._render(ctx, cursor, nxt, version)
+        if changed:
+            await self._save(session, state, is_new, cursor, ctx.data, version)
+
+        outcome.replies.extend(ctx.replies)
+        if ctx.toast is not None:
+            outcome.toast, outcome.alert = ctx.toast, ctx.alert
+        if ctx.outbox:
+            await session.flush()
+            outcome.outbox_ids = [row.id for row in ctx.outbox]
+        return outcome
+
+    async def _route(
+        self, ctx: Ctx, cursor: _Cursor, event: Event, outcome: Outcome, pending: bool
+    ) -> Next:
+        flow = self.registry.flows[cursor.flow]
+        step = flow.step(cursor.step)
+        if event.kind is EventKind.COMMAND:
+            return await self._command(ctx, cursor, flow, step, event, pending)
+        if event.kind is EventKind.TEXT:
+            if step.on_text is None:
+                return Reask("use_buttons")
+            return await step.on_text(ctx, _clean_text(event.text))
+        callback = Callback.decode(event.text)
+        if callback is None:
+            ctx.notice("button_invalid", alert=True)
+            return Quiet()
+        if callback.ns != STEP_NS:
+            handler = self.registry.object_actions.get(callback.ns)
+            if handler is None or pending:
+                ctx.notice("button_invalid", alert=True)
+                return Quiet()
+            outcome.consumed = True
+            await handler(ctx, callback.action, callback.obj, callback.version)
+            return Quiet()
+        if callback.version != cursor.version:
+            outcome.consumed = True
+            ctx.notice("button_stale", alert=True)
+            return Quiet()
+        offered = await self._choices(ctx, step)
+        if not any(c.action == callback.action and c.arg == callback.obj for row in offered for c in row):
+            ctx.notice("button_invalid", alert=True)
+            return Quiet()
+        assert step.on_choice is not None
+        outcome.consumed = True
+        return await step.on_choice(ctx, callback.action, callback.obj)
+
+    async def _command(
+        self, ctx: Ctx, cursor: _Cursor, flow: Flow, step: Step, event: Event, pending: bool
+    ) -> Next:
+        name = event.text
+        if name == "bantuan":
+            return Reask(step.help or flow.help)
+        if pending:
+            # Before the identity is confirmed only the confirmation itself is possible.
+            return Reask("onboarding_confirm_first")
+        if name == "batal":
+            had_work = bool(ctx.data) or cursor.flow != HOME_FLOW
+            cursor.parked.pop(cursor.flow, None)
+            ctx.data.clear()
+            cursor.flow = ""  # nothing to park
+            ctx.say("cancelled" if had_work else "nothing_to_cancel")
+            return HOME
+        if name == "start":
+            if event.arg:
+                ctx.say("already_linked")
+            return HOME
+        target = self.registry.commands.get(name)
+        if target is None:
+            return Reask("unknown_command", {"command": name[:40]})
+        return Goto(self.registry.flows[target].start, target)
+
+    async def _apply(self, ctx: Ctx, cursor: _Cursor, nxt: Next) -> None:
+        """Move the cursor for a Goto (parking or resuming drafts, checking permission)."""
+        if not isinstance(nxt, Goto):
+            return
+        target_flow = nxt.flow or cursor.flow
+        flow = self.registry.flows[target_flow]
+        if target_flow != cursor.flow:
+            if flow.allowed is not None and not await flow.allowed(ctx.actor):
+                ctx.say("not_allowed")
+                target_flow, flow = HOME_FLOW, self.registry.flows[HOME_FLOW]
+                nxt = HOME
+            current = self.registry.flows.get(cursor.flow)
+            if current is not None and current.resumable and ctx.data:
+                cursor.parked[cursor.flow] = {"step": cursor.step, "draft": copy.deepcopy(ctx.data)}
+            ctx.data.clear()
+            step_name = nxt.step
+            parked = cursor.parked.pop(target_flow, None) if flow.resumable else None
+            if parked and nxt.step == flow.start and parked["step"] in flow.steps:
+                ctx.data.update(parked["draft"])
+                step_name = parked["step"]
+                ctx.say("resumed")
+            cursor.flow, cursor.step = target_flow, step_name
+        else:
+            cursor.step = nxt.step
+
+    async def _render(self, ctx: Ctx, cursor: _Cursor, nxt: Next, version: int) -> None:
+        if isinstance(nxt, Quiet):
+            return
+        step = self.registry.flows[cursor.flow].step(cursor.step)
+        view = await step.view(ctx)
+        buttons = self._buttons(self._offer(ctx, step, view), version)
+        if isinstance(nxt, Reask):
+            ctx.replies.append(Reply(self.texts.message(nxt.template, **nxt.context), buttons))
+        else:
+            ctx.replies.append(Reply(self.texts.message(step.template, **view), buttons))
+
+    async def _choices(self, ctx: Ctx, step: Step) -> list[list[Any]]:
+        if step.choices is None:
+            return []
+        return self._offer(ctx, step, await step.view(ctx))
+
+    @staticmethod
+    def _offer(ctx: Ctx, step: Step, view: dict[str, Any]) -> list[list[Any]]:
+        if step.choices is None:
+            return []
+        return [list(row) for row in step.choices(ctx, view) if row]
+
+    def _buttons(self, rows: list[list[Any]], version: int) -> list[list[Button]]:
+        return [
+            [
+                Button(
+                    c.text if c.text is not None else self.texts.label(c.label, **dict(c.values)),
+                    Callback(STEP_NS, c.action, c.arg, version).encode(),
+                )
+                for c in row
+            ]
+            for row in rows
+        ]
+
+    async def _save(
+        self,
+        session: AsyncSession,
+        state: DialogState,
+        is_new: bool,
+        cursor: _Cursor,
+        draft: dict[str, Any],
+        version: int,
+    ) -> None:
+        data = {"draft": draft, "parked": cursor.parked}
+        now = self.clock()
+        if is_new:
+            state.flow, state.step, state.data, state.version, state.updated_at = (
+                cursor.flow, cursor.step, data, version, now,
+            )
+            session.add(state)
+            try:
+                await session.flush()
+            except IntegrityError as exc:
+                raise ConcurrentChange from exc
+            return
+        result = await session.execute(
+            update(DialogState)
+            .where(DialogState.employee_id == state.employee_id, DialogState.version == state.version)
+            .values(flow=cursor.flow, step=cursor.step, data=data, version=version, updated_at=now)
+            .execution_options(synchronize_session=False)
+        )
+        if result.rowcount != 1:  # type: ignore[attr-defined]
+            raise ConcurrentChange
+
+
+@dataclass(slots=True)
+class _Cursor:
+    flow: str
+    step: str
+    version: int
+    parked: dict[str, Any]
+
+
+def _normalised(data: dict[str, Any]) -> dict[str, Any]:
+    return {"draft": data.get("draft", {}), "parked": data.get("parked", {})}
+
+
+# Telegram allows 4096 characters; anything longer is cut here and each flow decides what a
+# field may hold. Control characters other than newlines are dropped.
+MAX_TEXT = 4096
+
+
+def _clean_text(raw: str) -> str:
+    text = "".join(ch for ch in raw[:MAX_TEXT] if ch in "\n\t" or ch.isprintable())
+    return text.strip()

@@ -1,0 +1,1 @@
+"""Application services: each owns one use case and its transaction boundary rules."""

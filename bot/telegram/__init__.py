@@ -1,0 +1,1 @@
+"""Telegram adapter: PTB is the transport; the dialog lives in bot.engine."""

@@ -1,0 +1,89 @@
+"""All user-facing text comes from templates/: Telegram messages (HTML, autoescaped), button
+labels and console texts (plain). Indonesian number and date formatting via Babel."""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+from decimal import Decimal
+from functools import cached_property
+from pathlib import Path
+from typing import Any
+
+from babel.dates import format_date, format_datetime
+from babel.numbers import format_decimal
+from jinja2 import Environment, FileSystemLoader, StrictUndefined, select_autoescape
+
+from bot.domain.nip import mask_nip
+
+TEMPLATES_DIR = Path(__file__).resolve().parents[1] / "templates"
+LOCALE = "id_ID"
+
+
+def angka(value: Decimal | float | int | None) -> str:
+    """17.5 → "17,5"; 1575000 → "1.575.000"."""
+    if value is None:
+        return "-"
+    if isinstance(value, Decimal):
+        value = value.normalize()
+    return format_decimal(value, format="#,##0.####", locale=LOCALE)
+
+
+def tanggal(value: date | datetime | None) -> str:
+    """8 Februari 2026."""
+    if value is None:
+        return "-"
+    return format_date(value, format="d MMMM y", locale=LOCALE)
+
+
+def waktu(value: datetime | None, tz: Any = None) -> str:
+    if value is None:
+        return "-"
+    return format_datetime(value, format="d MMMM y HH.mm", tzinfo=tz, locale=LOCALE)
+
+
+class Texts:
+    def __init__(self, directory: Path = TEMPLATES_DIR) -> None:
+        self.env = Environment(
+            loader=FileSystemLoader(str(directory)),
+            autoescape=select_autoescape(enabled_extensions=("html",), default=False),
+            trim_blocks=True,
+            lstrip_blocks=True,
+            undefined=StrictUndefined,
+            auto_reload=False,
+        )
+        self.env.filters.update(angka=angka, tanggal=tanggal, waktu=waktu, nip=mask_nip)
+
+    def message(self, name: str, /, **context: Any) -> str:
+        """A Telegram message (HTML): templates/messages/<name>.html."""
+        return self.env.get_template(f"messages/{name}.html").render(**context).strip()
+
+    @cached_property
+    def _labels(self) -> dict[str, str]:
+        return dict(self.env.get_template("labels.j2").module.labels)  # type: ignore[attr-defined]
+
+    @cached_property
+    def _console(self) -> dict[str, str]:
+        return dict(self.env.get_template("console.j2").module.console)  # type: ignore[attr-defined]
+
+    def label(self, key: str, /, **values: Any) -> str:
+        """A button label or short plain phrase; `{name}` placeholders are filled in."""
+        text = self._labels[key]
+        return text.format(**values) if values else text
+
+    def console(self, key: str, /, **values: Any) -> str:
+        """Text for the command line (administrators)."""
+        text = self._console[key]
+        return text.format(**values) if values else text
+
+    def has_message(self, name: str) -> bool:
+        return f"messages/{name}.html" in self.env.list_templates(extensions=("html",))
+
+
+_default: Texts | None = None
+
+
+def get_texts() -> Texts:
+    global _default
+    if _default is None:
+        _default = Texts()
+    return _default

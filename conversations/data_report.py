@@ -1,0 +1,143 @@
+""""Data saya salah": an employee reports wrong organisation data (most often the pejabat
+penilai); the report is stored and reaches every linked administrator, who can close it with
+a button."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from sqlalchemy import select
+
+from bot.db.models import DataReport, ReportStatus
+from bot.engine.callback import Callback
+from bot.engine.context import Ctx, Role
+from bot.engine.flow import Choice, Goto, Next, Reask, Step, flow
+from bot.engine.runtime import HOME
+from bot.engine.types import Button
+from conversations.people import identity_card, linked_admin_ids
+
+REPORT_NS = "rep"
+FIELDS = ("atasan", "jabatan", "unit", "nama", "lainnya")
+NOTE_MIN, NOTE_MAX = 5, 1000
+
+
+def field_choices(_ctx: Ctx, _view: dict[str, Any]) -> list[list[Choice]]:
+    return [[Choice("field", f"field_{f}", f)] for f in FIELDS] + [[Choice("back", "back")]]
+
+
+def note_choices(_ctx: Ctx, _view: dict[str, Any]) -> list[list[Choice]]:
+    return [[Choice("back", "back")]]
+
+
+def validate_note(text: str) -> Reask | None:
+    if len(text) < NOTE_MIN:
+        return Reask("report_note_too_short", {"minimum": NOTE_MIN})
+    if len(text) > NOTE_MAX:
+        return Reask("report_note_too_long", {"maximum": NOTE_MAX, "length": len(text)})
+    return None
+
+
+async def file_report(ctx: Ctx, field: str, note: str) -> DataReport:
+    report = DataReport(employee_id=ctx.actor.id, field=field, note=note, created_at=ctx.now)
+    ctx.session.add(report)
+    await ctx.session.flush()
+    ctx.audit("data_report.filed", "data_report", report.id, field=field)
+    card = await identity_card(ctx.session, ctx.actor.id)
+    button = Button(
+        ctx.texts.label("resolve_report"), Callback(REPORT_NS, "done", str(report.id), 0).encode()
+    )
+    for admin_id in await linked_admin_ids(ctx.session):
+        ctx.notify(
+            admin_id,
+            "data_report",
+            "admin_data_report",
+            buttons=[[button]],
+            dedupe_key=f"data_report:{report.id}:{admin_id}",
+            report=report,
+            field_label=ctx.texts.label(f"field_{field}"),
+            **card,
+        )
+    return report
+
+
+async def on_field(ctx: Ctx, action: str, arg: str) -> Next:
+    if action == "back":
+        return HOME
+    ctx.data["field"] = arg
+    return Goto("note")
+
+
+async def on_note_back(ctx: Ctx, _action: str, _arg: str) -> Next:
+    return Goto("field")
+
+
+async def on_note(ctx: Ctx, text: str) -> Next:
+    problem = validate_note(text)
+    if problem is not None:
+        return problem
+    await file_report(ctx, ctx.data.get("field", "lainnya"), text)
+    ctx.say("report_sent")
+    return HOME
+
+
+async def field_view(ctx: Ctx) -> dict[str, Any]:
+    return await identity_card(ctx.session, ctx.actor.id)
+
+
+async def note_view(ctx: Ctx) -> dict[str, Any]:
+    field = ctx.data.get("field", "lainnya")
+    return {"field_label": ctx.texts.label(f"field_{field}"), "maximum": NOTE_MAX}
+
+
+FLOW = flow(
+    "koreksi",
+    [
+        Step("field", "report_field", view=field_view, choices=field_choices, on_choice=on_field),
+        Step(
+            "note", "report_note", view=note_view, choices=note_choices,
+            on_choice=on_note_back, on_text=on_note, help="help_report_note",
+        ),
+    ],
+    commands=("koreksi",),
+)
+
+
+async def on_report_button(ctx: Ctx, action: str, obj: str, _version: int) -> None:
+    """An administrator closes a report from the notification they received."""
+    if not await ctx.actor.has(Role.ADMIN):
+        ctx.notice("not_authorised", alert=True)
+        return
+    report = await ctx.session.get(DataReport, int(obj)) if obj.isdigit() else None
+    if report is None or action != "done":
+        ctx.notice("button_invalid", alert=True)
+        return
+    await resolve(ctx, report)
+
+
+async def resolve(ctx: Ctx, report: DataReport) -> bool:
+    if report.status is ReportStatus.RESOLVED:
+        ctx.notice("report_already_resolved")
+        return False
+    report.status = ReportStatus.RESOLVED
+    report.resolved_at = ctx.now
+    report.resolved_by_id = ctx.actor.id
+    ctx.audit("data_report.resolved", "data_report", report.id)
+    ctx.notify(
+        report.employee_id, "data_report_resolved", "report_resolved_notice",
+        dedupe_key=f"data_report_resolved:{report.id}", report=report,
+    )
+    ctx.notice("report_resolved", id=report.id)
+    return True
+
+
+async def open_reports(ctx: Ctx, limit: int) -> list[DataReport]:
+    from sqlalchemy.orm import joinedload
+
+    rows = await ctx.session.execute(
+        select(DataReport)
+        .options(joinedload(DataReport.employee))
+        .where(DataReport.status == ReportStatus.OPEN)
+        .order_by(DataReport.created_at, DataReport.id)
+        .limit(limit)
+    )
+    return list(rows.scalars())

@@ -1,0 +1,221 @@
+"""The main menu and the views that need nothing but the organisation: one's profile, a ketua
+tim's team, a unit head's unit, and the administrators' activation status and data reports."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from sqlalchemy import case, func, select
+from sqlalchemy.orm import joinedload
+
+from bot.db.models import (
+    DataReport,
+    Employee,
+    Invitation,
+    LinkStatus,
+    ReportStatus,
+    Team,
+    TeamMember,
+    TelegramLink,
+    Unit,
+)
+from bot.engine.context import Ctx, Role
+from bot.engine.flow import Choice, Goto, Next, Reask, Stay, Step, flow
+from bot.engine.runtime import HOME
+from conversations import data_report
+from conversations.people import identity_card
+
+REPORTS_SHOWN = 8
+
+BACK = [Choice("back", "back")]
+
+
+async def home_view(ctx: Ctx) -> dict[str, Any]:
+    roles = await ctx.actor.roles()
+    open_reports = 0
+    if Role.ADMIN in roles:
+        open_reports = await ctx.session.scalar(
+            select(func.count()).select_from(DataReport).where(DataReport.status == ReportStatus.OPEN)
+        ) or 0
+    return {"employee": ctx.actor.employee, "roles": roles, "Role": Role, "open_reports": open_reports}
+
+
+def home_choices(_ctx: Ctx, view: dict[str, Any]) -> list[list[Choice]]:
+    roles = view["roles"]
+    rows = [[Choice("go", "menu_profile", "profile")]]
+    if Role.TEAM_LEAD in roles:
+        rows.append([Choice("go", "menu_team", "team")])
+    if Role.UNIT_HEAD in roles:
+        rows.append([Choice("go", "menu_unit", "unit")])
+    if Role.ADMIN in roles:
+        rows.append([Choice("go", "menu_admin_status", "admin_status")])
+        rows.append(
+            [Choice("go", "menu_admin_reports", "admin_reports", values=(("count", view["open_reports"]),))]
+        )
+    rows.append([Choice("go", "menu_help", "help")])
+    return rows
+
+
+async def on_home(ctx: Ctx, _action: str, arg: str) -> Next:
+    if arg == "help":
+        return Reask("help_general")
+    return Goto(arg)
+
+
+async def on_back(ctx: Ctx, action: str, _arg: str) -> Next:
+    if action == "wrong":
+        return Goto("field", "koreksi")
+    return HOME
+
+
+def back_only(_ctx: Ctx, _view: dict[str, Any]) -> list[list[Choice]]:
+    return [BACK]
+
+
+def profile_choices(_ctx: Ctx, _view: dict[str, Any]) -> list[list[Choice]]:
+    return [[Choice("wrong", "data_wrong")], BACK]
+
+
+async def profile_view(ctx: Ctx) -> dict[str, Any]:
+    card = await identity_card(ctx.session, ctx.actor.id)
+    teams = (
+        await ctx.session.execute(
+            select(Team.name)
+            .join(TeamMember, TeamMember.team_id == Team.id)
+            .where(TeamMember.employee_id == ctx.actor.id)
+            .order_by(Team.name)
+        )
+    ).scalars().all()
+    return {**card, "teams": list(teams), "roles": await ctx.actor.roles(), "Role": Role}
+
+
+def _linked_flag() -> Any:
+    return (
+        select(func.count())
+        .where(TelegramLink.employee_id == Employee.id, TelegramLink.status == LinkStatus.ACTIVE)
+        .correlate(Employee)
+        .scalar_subquery()
+    )
+
+
+async def team_view(ctx: Ctx) -> dict[str, Any]:
+    teams = (
+        await ctx.session.execute(
+            select(Team).where(Team.leader_id == ctx.actor.id).order_by(Team.name)
+        )
+    ).scalars().all()
+    result = []
+    for team in teams:
+        members = (
+            await ctx.session.execute(
+                select(Employee, _linked_flag())
+                .join(TeamMember, TeamMember.employee_id == Employee.id)
+                .where(TeamMember.team_id == team.id)
+                .order_by(Employee.name)
+            )
+        ).all()
+        result.append({"team": team, "members": [(m, bool(linked)) for m, linked in members]})
+    return {"teams": result}
+
+
+async def unit_view(ctx: Ctx) -> dict[str, Any]:
+    units = (
+        await ctx.session.execute(select(Unit).where(Unit.head_id == ctx.actor.id).order_by(Unit.name))
+    ).scalars().all()
+    result = []
+    for unit in units:
+        total, linked = (
+            await ctx.session.execute(
+                select(func.count(), func.coalesce(func.sum(case((_linked_flag() > 0, 1), else_=0)), 0))
+                .select_from(Employee)
+                .where(Employee.unit_id == unit.id, Employee.active.is_(True))
+            )
+        ).one()
+        teams = (
+            await ctx.session.execute(
+                select(Team, func.count(TeamMember.employee_id))
+                .options(joinedload(Team.leader))
+                .outerjoin(TeamMember, TeamMember.team_id == Team.id)
+                .where(Team.unit_id == unit.id)
+                .group_by(Team.id)
+                .order_by(Team.name)
+            )
+        ).all()
+        result.append({"unit": unit, "total": total, "linked": linked, "teams": teams})
+    return {"units": result}
+
+
+async def admin_status_view(ctx: Ctx) -> dict[str, Any]:
+    linked = _linked_flag()
+    invited = (
+        select(func.count())
+        .where(
+            Invitation.employee_id == Employee.id,
+            Invitation.used_at.is_(None),
+            Invitation.revoked_at.is_(None),
+            Invitation.expires_at > ctx.now,
+        )
+        .correlate(Employee)
+        .scalar_subquery()
+    )
+    rows = (
+        await ctx.session.execute(
+            select(
+                Unit.name,
+                func.count(Employee.id),
+                func.coalesce(func.sum(case((linked > 0, 1), else_=0)), 0),
+                func.coalesce(func.sum(case(((linked == 0) & (invited > 0), 1), else_=0)), 0),
+            )
+            .join(Employee, Employee.unit_id == Unit.id)
+            .where(Employee.active.is_(True))
+            .group_by(Unit.id, Unit.name)
+            .order_by(Unit.name)
+        )
+    ).all()
+    totals = [sum(r[i] for r in rows) for i in (1, 2, 3)]
+    return {"rows": rows, "totals": totals}
+
+
+async def admin_reports_view(ctx: Ctx) -> dict[str, Any]:
+    reports = await data_report.open_reports(ctx, REPORTS_SHOWN)
+    return {
+        "reports": reports,
+        "labels": {r.id: ctx.texts.label(f"field_{r.field}") for r in reports},
+    }
+
+
+def admin_reports_choices(_ctx: Ctx, view: dict[str, Any]) -> list[list[Choice]]:
+    rows = [
+        [Choice("resolve", "resolve_report_n", str(r.id), values=(("id", r.id),))]
+        for r in view["reports"]
+    ]
+    return [*rows, BACK]
+
+
+async def on_admin_reports(ctx: Ctx, action: str, arg: str) -> Next:
+    if action == "back":
+        return HOME
+    if not await ctx.actor.has(Role.ADMIN):  # the role may have been withdrawn meanwhile
+        ctx.say("not_allowed")
+        return HOME
+    report = await ctx.session.get(DataReport, int(arg))
+    if report is not None:
+        await data_report.resolve(ctx, report)
+    return Stay()
+
+
+FLOW = flow(
+    "menu",
+    [
+        Step("home", "menu_home", view=home_view, choices=home_choices, on_choice=on_home),
+        Step("profile", "profile", view=profile_view, choices=profile_choices, on_choice=on_back),
+        Step("team", "team", view=team_view, choices=back_only, on_choice=on_back),
+        Step("unit", "unit", view=unit_view, choices=back_only, on_choice=on_back),
+        Step("admin_status", "admin_status", view=admin_status_view, choices=back_only, on_choice=on_back),
+        Step(
+            "admin_reports", "admin_reports", view=admin_reports_view,
+            choices=admin_reports_choices, on_choice=on_admin_reports,
+        ),
+    ],
+    commands=("menu",),
+)
