@@ -4,12 +4,12 @@ from __future__ import annotations
 
 import asyncio
 import csv
-from dataclasses import asdict
 import signal
-import sys
+from collections.abc import Awaitable, Callable
+from dataclasses import asdict
 from datetime import date
 from pathlib import Path
-from typing import Annotated
+from typing import Annotated, TypeVar
 
 import typer
 from sqlalchemy import select
@@ -21,9 +21,14 @@ from bot.container import Services, build_services
 from bot.db import migrate as migrations
 from bot.db.models import Employee, Period, RoleGrant, RoleName, Unit
 from bot.domain.nip import normalise_nip
+from bot.services.org_import import Problem
 from bot.texts import get_texts, tanggal
 
-app = typer.Typer(add_completion=False, no_args_is_help=True, help="Dialog Kinerja: SKP assistant for Telegram.")
+T = TypeVar("T")
+
+app = typer.Typer(
+    add_completion=False, no_args_is_help=True, help="Dialog Kinerja: SKP assistant for Telegram."
+)
 
 
 def _say(key: str, **values: object) -> None:
@@ -35,7 +40,9 @@ def _fail(key: str, **values: object) -> None:
     raise typer.Exit(code=1)
 
 
-async def _with_services(body, settings: Settings | None = None):  # type: ignore[no-untyped-def]
+async def _with_services(
+    body: Callable[[Services], Awaitable[T]], settings: Settings | None = None
+) -> T:
     services = build_services(settings or get_settings())
     try:
         await migrations.upgrade(services.db)
@@ -46,7 +53,9 @@ async def _with_services(body, settings: Settings | None = None):  # type: ignor
 
 @app.command()
 def migrate(
-    down: Annotated[str | None, typer.Option(help="Downgrade to this revision (e.g. base).")] = None,
+    down: Annotated[
+        str | None, typer.Option(help="Downgrade to this revision (e.g. base).")
+    ] = None,
 ) -> None:
     """Bring the database schema up to date (or down to a revision)."""
 
@@ -55,7 +64,9 @@ def migrate(
         try:
             if down:
                 await migrations.downgrade(services.db, down)
-                _say("downgraded", revision=await migrations.current_revision(services.db) or "base")
+                _say(
+                    "downgraded", revision=await migrations.current_revision(services.db) or "base"
+                )
             else:
                 await migrations.upgrade(services.db)
                 _say("migrated", revision=await migrations.current_revision(services.db))
@@ -76,8 +87,13 @@ def demo() -> None:
             result = await org_import.apply(session, demo_data(), services.clock(), "demo")
             period = (await session.execute(select(Period).where(Period.year == YEAR))).scalar_one()
             period.draft_deadline = date(YEAR, 2, 8)  # Kemenkes 2026: drafts by 8 February
-        _say("demo_loaded", employees=result.employees, units=result.units, teams=result.teams,
-             indicators=result.indicators)
+        _say(
+            "demo_loaded",
+            employees=result.employees,
+            units=result.units,
+            teams=result.teams,
+            indicators=result.indicators,
+        )
         await _print_people(services)
 
     asyncio.run(_with_services(body))
@@ -88,15 +104,30 @@ async def _print_people(services: Services) -> None:
 
     _say("demo_header")
     async with services.sessionmaker() as session:
-        employees = (await session.execute(select(Employee).order_by(Employee.unit_id, Employee.id))).scalars()
+        employees = (
+            await session.execute(select(Employee).order_by(Employee.unit_id, Employee.id))
+        ).scalars()
         for employee in employees:
             roles = await Actor(employee, None, session).roles()
-            _say("demo_row", nip=employee.nip, name=employee.name[:36], roles=", ".join(sorted(roles)))
+            _say(
+                "demo_row",
+                nip=employee.nip,
+                name=employee.name[:36],
+                roles=", ".join(sorted(roles)),
+            )
 
 
 @app.command(name="import")
 def import_(
-    files: Annotated[list[Path], typer.Argument(exists=True, dir_okay=False, help="An .xlsx workbook, or CSV files named unit.csv, pegawai.csv, tim.csv, anggota_tim.csv, indikator.csv")],
+    files: Annotated[
+        list[Path],
+        typer.Argument(
+            exists=True,
+            dir_okay=False,
+            help="An .xlsx workbook, or CSV files named after the sheets "
+            "(unit.csv, pegawai.csv, tim.csv, anggota_tim.csv, indikator.csv)",
+        ),
+    ],
 ) -> None:
     """Import the organisation. All or nothing: any problem and nothing is written."""
     from bot.services import org_import
@@ -115,24 +146,35 @@ def import_(
     raise typer.Exit(code=asyncio.run(_with_services(body)))
 
 
-def _print_problems(problems: list) -> None:  # type: ignore[type-arg]
+def _print_problems(problems: list[Problem]) -> None:
     texts = get_texts()
     typer.echo(texts.console("import_failed", count=len(problems)), err=True)
     for p in problems:
         key, _, detail = p.reason.partition(":")
-        reason = texts.console(f"reason_{key}", detail=detail) if detail else texts.console(f"reason_{key}")
+        reason = (
+            texts.console(f"reason_{key}", detail=detail)
+            if detail
+            else texts.console(f"reason_{key}")
+        )
         if p.row is None:
             where = f"{p.sheet}" + (f", kolom {p.column}" if p.column else "")
             typer.echo(texts.console("import_problem_file", sheet=where, reason=reason), err=True)
         else:
-            typer.echo(texts.console("import_problem", sheet=p.sheet, row=p.row, column=p.column, reason=reason), err=True)
+            typer.echo(
+                texts.console(
+                    "import_problem", sheet=p.sheet, row=p.row, column=p.column, reason=reason
+                ),
+                err=True,
+            )
 
 
 @app.command()
 def invite(
     nips: Annotated[list[str] | None, typer.Argument(help="NIPs to invite")] = None,
     unit: Annotated[str | None, typer.Option(help="Invite everyone in this unit (kode)")] = None,
-    csv_path: Annotated[Path | None, typer.Option("--csv", help="Write the links to this CSV file")] = None,
+    csv_path: Annotated[
+        Path | None, typer.Option("--csv", help="Write the links to this CSV file")
+    ] = None,
     days: Annotated[int | None, typer.Option(help="Validity in days (default 14)")] = None,
 ) -> None:
     """Create single-use invitation links (a new link revokes the person's earlier one)."""
@@ -161,23 +203,39 @@ def invite(
                 writer = csv.writer(fh)
                 writer.writerow(["nip", "nama", "unit", "tautan", "berlaku_sampai"])
                 for item in issued:
-                    writer.writerow([item.employee.nip, item.employee.name, item.employee.unit_id,
-                                     link(item.code), item.expires_at.isoformat()])
+                    writer.writerow(
+                        [
+                            item.employee.nip,
+                            item.employee.name,
+                            item.employee.unit_id,
+                            link(item.code),
+                            item.expires_at.isoformat(),
+                        ]
+                    )
             _say("invite_written", count=len(issued), path=csv_path, expires=expires)
         else:
             for item in issued:
-                _say("invite_row", nip=item.employee.nip, name=item.employee.name[:36], link=link(item.code))
+                _say(
+                    "invite_row",
+                    nip=item.employee.nip,
+                    name=item.employee.name[:36],
+                    link=link(item.code),
+                )
             _say("invite_printed", count=len(issued), expires=expires)
         return 0
 
     raise typer.Exit(code=asyncio.run(_with_services(body)))
 
 
-async def _select_people(session: AsyncSession, nips: list[str], unit: str | None) -> list[Employee] | None:
+async def _select_people(
+    session: AsyncSession, nips: list[str], unit: str | None
+) -> list[Employee] | None:
     employees: list[Employee] = []
     for raw in nips:
         nip = normalise_nip(raw)
-        emp = (await session.execute(select(Employee).where(Employee.nip == nip))).scalar_one_or_none()
+        emp = (
+            await session.execute(select(Employee).where(Employee.nip == nip))
+        ).scalar_one_or_none()
         if emp is None:
             _say("invite_unknown_nip", nip=raw)
             return None
@@ -187,9 +245,15 @@ async def _select_people(session: AsyncSession, nips: list[str], unit: str | Non
         if found is None:
             _say("invite_unknown_unit", unit=unit)
             return None
-        employees += list((await session.execute(
-            select(Employee).where(Employee.unit_id == found.id, Employee.active.is_(True)).order_by(Employee.name)
-        )).scalars())
+        employees += list(
+            (
+                await session.execute(
+                    select(Employee)
+                    .where(Employee.unit_id == found.id, Employee.active.is_(True))
+                    .order_by(Employee.name)
+                )
+            ).scalars()
+        )
     if not employees:
         _say("invite_none")
         return None
@@ -217,9 +281,9 @@ def chat(nip: Annotated[str, typer.Option(help="Whose dialogs to run")]) -> None
 
     async def body(services: Services) -> int:
         async with services.sessionmaker() as session:
-            emp = (await session.execute(
-                select(Employee).where(Employee.nip == normalise_nip(nip))
-            )).scalar_one_or_none()
+            emp = (
+                await session.execute(select(Employee).where(Employee.nip == normalise_nip(nip)))
+            ).scalar_one_or_none()
         if emp is None:
             _say("chat_unknown_nip", nip=nip)
             return 1
@@ -235,14 +299,19 @@ def admin(nip: Annotated[str, typer.Argument(help="NIP of the new administrator"
 
     async def body(services: Services) -> int:
         async with services.sessionmaker() as session, session.begin():
-            emp = (await session.execute(
-                select(Employee).where(Employee.nip == normalise_nip(nip))
-            )).scalar_one_or_none()
+            emp = (
+                await session.execute(select(Employee).where(Employee.nip == normalise_nip(nip)))
+            ).scalar_one_or_none()
             if emp is None:
                 _say("invite_unknown_nip", nip=nip)
                 return 1
-            exists = (await session.execute(select(RoleGrant).where(
-                RoleGrant.employee_id == emp.id, RoleGrant.role == RoleName.ADMIN))).scalar_one_or_none()
+            exists = (
+                await session.execute(
+                    select(RoleGrant).where(
+                        RoleGrant.employee_id == emp.id, RoleGrant.role == RoleName.ADMIN
+                    )
+                )
+            ).scalar_one_or_none()
             if exists is None:
                 session.add(RoleGrant(employee_id=emp.id, role=RoleName.ADMIN))
         _say("admin_granted", name=emp.name, nip=emp.nip)
@@ -299,4 +368,4 @@ def main() -> None:
 
 
 if __name__ == "__main__":
-    sys.exit(main())
+    main()

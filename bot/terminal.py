@@ -51,7 +51,10 @@ async def chat(
     say: Callable[[str], None],
 ) -> None:
     say(services.texts.console("chat_intro", name=(await _name(services, employee_id))))
-    buttons = render(await services.dialog.handle_employee(employee_id, Event.from_text("/menu"), "terminal"), say)
+    buttons = render(
+        await services.dialog.handle_employee(employee_id, Event.from_text("/menu"), "terminal"),
+        say,
+    )
     while True:
         line = await read_line()
         if line is None:

@@ -1,4 +1,4 @@
-""""Data saya salah": an employee reports wrong organisation data (most often the pejabat
+""" "Data saya salah": an employee reports wrong organisation data (most often the pejabat
 penilai); the report is stored and reaches every linked administrator, who can close it with
 a button."""
 
@@ -94,8 +94,13 @@ FLOW = flow(
     [
         Step("field", "report_field", view=field_view, choices=field_choices, on_choice=on_field),
         Step(
-            "note", "report_note", view=note_view, choices=note_choices,
-            on_choice=on_note_back, on_text=on_note, help="help_report_note",
+            "note",
+            "report_note",
+            view=note_view,
+            choices=note_choices,
+            on_choice=on_note_back,
+            on_text=on_note,
+            help="help_report_note",
         ),
     ],
     commands=("koreksi",),
@@ -123,8 +128,11 @@ async def resolve(ctx: Ctx, report: DataReport) -> bool:
     report.resolved_by_id = ctx.actor.id
     ctx.audit("data_report.resolved", "data_report", report.id)
     ctx.notify(
-        report.employee_id, "data_report_resolved", "report_resolved_notice",
-        dedupe_key=f"data_report_resolved:{report.id}", report=report,
+        report.employee_id,
+        "data_report_resolved",
+        "report_resolved_notice",
+        dedupe_key=f"data_report_resolved:{report.id}",
+        report=report,
     )
     ctx.notice("report_resolved", id=report.id)
     return True

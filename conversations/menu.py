@@ -34,10 +34,20 @@ async def home_view(ctx: Ctx) -> dict[str, Any]:
     roles = await ctx.actor.roles()
     open_reports = 0
     if Role.ADMIN in roles:
-        open_reports = await ctx.session.scalar(
-            select(func.count()).select_from(DataReport).where(DataReport.status == ReportStatus.OPEN)
-        ) or 0
-    return {"employee": ctx.actor.employee, "roles": roles, "Role": Role, "open_reports": open_reports}
+        open_reports = (
+            await ctx.session.scalar(
+                select(func.count())
+                .select_from(DataReport)
+                .where(DataReport.status == ReportStatus.OPEN)
+            )
+            or 0
+        )
+    return {
+        "employee": ctx.actor.employee,
+        "roles": roles,
+        "Role": Role,
+        "open_reports": open_reports,
+    }
 
 
 def home_choices(_ctx: Ctx, view: dict[str, Any]) -> list[list[Choice]]:
@@ -50,7 +60,14 @@ def home_choices(_ctx: Ctx, view: dict[str, Any]) -> list[list[Choice]]:
     if Role.ADMIN in roles:
         rows.append([Choice("go", "menu_admin_status", "admin_status")])
         rows.append(
-            [Choice("go", "menu_admin_reports", "admin_reports", values=(("count", view["open_reports"]),))]
+            [
+                Choice(
+                    "go",
+                    "menu_admin_reports",
+                    "admin_reports",
+                    values=(("count", view["open_reports"]),),
+                )
+            ]
         )
     rows.append([Choice("go", "menu_help", "help")])
     return rows
@@ -79,13 +96,17 @@ def profile_choices(_ctx: Ctx, _view: dict[str, Any]) -> list[list[Choice]]:
 async def profile_view(ctx: Ctx) -> dict[str, Any]:
     card = await identity_card(ctx.session, ctx.actor.id)
     teams = (
-        await ctx.session.execute(
-            select(Team.name)
-            .join(TeamMember, TeamMember.team_id == Team.id)
-            .where(TeamMember.employee_id == ctx.actor.id)
-            .order_by(Team.name)
+        (
+            await ctx.session.execute(
+                select(Team.name)
+                .join(TeamMember, TeamMember.team_id == Team.id)
+                .where(TeamMember.employee_id == ctx.actor.id)
+                .order_by(Team.name)
+            )
         )
-    ).scalars().all()
+        .scalars()
+        .all()
+    )
     return {**card, "teams": list(teams), "roles": await ctx.actor.roles(), "Role": Role}
 
 
@@ -100,10 +121,14 @@ def _linked_flag() -> Any:
 
 async def team_view(ctx: Ctx) -> dict[str, Any]:
     teams = (
-        await ctx.session.execute(
-            select(Team).where(Team.leader_id == ctx.actor.id).order_by(Team.name)
+        (
+            await ctx.session.execute(
+                select(Team).where(Team.leader_id == ctx.actor.id).order_by(Team.name)
+            )
         )
-    ).scalars().all()
+        .scalars()
+        .all()
+    )
     result = []
     for team in teams:
         members = (
@@ -120,13 +145,21 @@ async def team_view(ctx: Ctx) -> dict[str, Any]:
 
 async def unit_view(ctx: Ctx) -> dict[str, Any]:
     units = (
-        await ctx.session.execute(select(Unit).where(Unit.head_id == ctx.actor.id).order_by(Unit.name))
-    ).scalars().all()
+        (
+            await ctx.session.execute(
+                select(Unit).where(Unit.head_id == ctx.actor.id).order_by(Unit.name)
+            )
+        )
+        .scalars()
+        .all()
+    )
     result = []
     for unit in units:
         total, linked = (
             await ctx.session.execute(
-                select(func.count(), func.coalesce(func.sum(case((_linked_flag() > 0, 1), else_=0)), 0))
+                select(
+                    func.count(), func.coalesce(func.sum(case((_linked_flag() > 0, 1), else_=0)), 0)
+                )
                 .select_from(Employee)
                 .where(Employee.unit_id == unit.id, Employee.active.is_(True))
             )
@@ -211,10 +244,19 @@ FLOW = flow(
         Step("profile", "profile", view=profile_view, choices=profile_choices, on_choice=on_back),
         Step("team", "team", view=team_view, choices=back_only, on_choice=on_back),
         Step("unit", "unit", view=unit_view, choices=back_only, on_choice=on_back),
-        Step("admin_status", "admin_status", view=admin_status_view, choices=back_only, on_choice=on_back),
         Step(
-            "admin_reports", "admin_reports", view=admin_reports_view,
-            choices=admin_reports_choices, on_choice=on_admin_reports,
+            "admin_status",
+            "admin_status",
+            view=admin_status_view,
+            choices=back_only,
+            on_choice=on_back,
+        ),
+        Step(
+            "admin_reports",
+            "admin_reports",
+            view=admin_reports_view,
+            choices=admin_reports_choices,
+            on_choice=on_admin_reports,
         ),
     ],
     commands=("menu",),

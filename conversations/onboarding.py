@@ -42,16 +42,25 @@ async def handle_unlinked(
         await session.flush()
     found.claimed_by_tg_user = ident.user_id
     link = TelegramLink(
-        employee_id=employee.id, tg_user_id=ident.user_id, chat_id=ident.chat_id,
-        status=LinkStatus.PENDING, invitation_id=found.id, created_at=now,
+        employee_id=employee.id,
+        tg_user_id=ident.user_id,
+        chat_id=ident.chat_id,
+        status=LinkStatus.PENDING,
+        invitation_id=found.id,
+        created_at=now,
     )
     session.add(link)
     await session.flush()
     link.employee = employee
     session.add(
         AuditLog(
-            at=now, actor_id=employee.id, channel="telegram", action="link.claimed",
-            object_type="telegram_link", object_id=link.id, details={"invitation": found.id},
+            at=now,
+            actor_id=employee.id,
+            channel="telegram",
+            action="link.claimed",
+            object_type="telegram_link",
+            object_id=link.id,
+            details={"invitation": found.id},
         )
     )
     return link
@@ -67,7 +76,9 @@ async def activate(ctx: Ctx) -> None:
     assert link is not None and link.status is LinkStatus.PENDING
     await ctx.session.execute(
         update(TelegramLink)
-        .where(TelegramLink.employee_id == link.employee_id, TelegramLink.status == LinkStatus.ACTIVE)
+        .where(
+            TelegramLink.employee_id == link.employee_id, TelegramLink.status == LinkStatus.ACTIVE
+        )
         .values(status=LinkStatus.REVOKED, revoked_at=ctx.now)
     )
     await ctx.session.flush()
@@ -105,7 +116,9 @@ async def on_identity(ctx: Ctx, action: str, _arg: str) -> Next:
     ctx.audit("link.rejected_not_me", "telegram_link", link.id)
     card = await identity_card(ctx.session, ctx.actor.id)
     for admin_id in await linked_admin_ids(ctx.session):
-        ctx.notify(admin_id, "not_me", "admin_not_me", dedupe_key=f"not_me:{link.id}:{admin_id}", **card)
+        ctx.notify(
+            admin_id, "not_me", "admin_not_me", dedupe_key=f"not_me:{link.id}:{admin_id}", **card
+        )
     ctx.say("onboarding_not_me")
     return Quiet()
 
@@ -136,17 +149,29 @@ FLOW = flow(
     "onboarding",
     [
         Step(
-            "identity", "onboarding_identity", view=identity_view, choices=identity_choices,
-            on_choice=on_identity, help="help_onboarding",
+            "identity",
+            "onboarding_identity",
+            view=identity_view,
+            choices=identity_choices,
+            on_choice=on_identity,
+            help="help_onboarding",
         ),
         Step(
-            "wrong_field", "report_field", view=data_report.field_view,
-            choices=data_report.field_choices, on_choice=on_wrong_field, help="help_onboarding",
+            "wrong_field",
+            "report_field",
+            view=data_report.field_view,
+            choices=data_report.field_choices,
+            on_choice=on_wrong_field,
+            help="help_onboarding",
         ),
         Step(
-            "wrong_note", "report_note", view=data_report.note_view,
-            choices=data_report.note_choices, on_choice=on_wrong_note_back,
-            on_text=on_wrong_note, help="help_report_note",
+            "wrong_note",
+            "report_note",
+            view=data_report.note_view,
+            choices=data_report.note_choices,
+            on_choice=on_wrong_note_back,
+            on_text=on_wrong_note,
+            help="help_report_note",
         ),
     ],
 )

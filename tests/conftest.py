@@ -98,7 +98,9 @@ class Harness:
     async def __aexit__(self, *exc: object) -> None:
         await self.app.shutdown()
 
-    def client(self, user_id: int, name: str = "Pengguna", chat_id: int | None = None) -> ChatClient:
+    def client(
+        self, user_id: int, name: str = "Pengguna", chat_id: int | None = None
+    ) -> ChatClient:
         return ChatClient(self.app, self.transport, user_id, name, chat_id)
 
     async def invite(self, nip: str, days: int = 14) -> str:
@@ -117,7 +119,9 @@ class Harness:
 
     async def count(self, model: Any, *where: Any) -> int:
         async with self.services.sessionmaker() as session:
-            return int(await session.scalar(select(func.count()).select_from(model).where(*where)) or 0)
+            return int(
+                await session.scalar(select(func.count()).select_from(model).where(*where)) or 0
+            )
 
     async def rows(self, model: Any, *where: Any) -> list[Any]:
         async with self.services.sessionmaker() as session:

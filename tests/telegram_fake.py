@@ -99,9 +99,13 @@ class FakeTelegram(BaseRequest):
 
     def _getMe(self, _params: dict[str, Any]) -> dict[str, Any]:
         return {
-            "id": BOT_ID, "is_bot": True, "first_name": "Dialog Kinerja",
-            "username": BOT_USERNAME, "can_join_groups": False,
-            "can_read_all_group_messages": False, "supports_inline_queries": False,
+            "id": BOT_ID,
+            "is_bot": True,
+            "first_name": "Dialog Kinerja",
+            "username": BOT_USERNAME,
+            "can_join_groups": False,
+            "can_read_all_group_messages": False,
+            "supports_inline_queries": False,
         }
 
     def _message_json(self, sent: Sent) -> dict[str, Any]:
@@ -120,7 +124,12 @@ class FakeTelegram(BaseRequest):
         markup = params.get("reply_markup") or {}
         if isinstance(markup, str):
             markup = json.loads(markup)
-        sent = Sent(next(self._ids), int(params["chat_id"]), params["text"], markup.get("inline_keyboard", []))
+        sent = Sent(
+            next(self._ids),
+            int(params["chat_id"]),
+            params["text"],
+            markup.get("inline_keyboard", []),
+        )
         self.messages[sent.message_id] = sent
         self.by_chat.setdefault(sent.chat_id, []).append(sent)
         return self._message_json(sent)
@@ -139,8 +148,14 @@ class ChatClient:
 
     _update_ids = itertools.count(1)
 
-    def __init__(self, app: Application[Any, Any, Any, Any, Any, Any], transport: FakeTelegram,
-                 user_id: int, first_name: str = "Pengguna", chat_id: int | None = None) -> None:
+    def __init__(
+        self,
+        app: Application[Any, Any, Any, Any, Any, Any],
+        transport: FakeTelegram,
+        user_id: int,
+        first_name: str = "Pengguna",
+        chat_id: int | None = None,
+    ) -> None:
         self.app = app
         self.transport = transport
         self.user_id = user_id
@@ -167,7 +182,12 @@ class ChatClient:
 
     # -- acting ---------------------------------------------------------------------------
     def _user(self) -> dict[str, Any]:
-        return {"id": self.user_id, "is_bot": False, "first_name": self.first_name, "language_code": "id"}
+        return {
+            "id": self.user_id,
+            "is_bot": False,
+            "first_name": self.first_name,
+            "language_code": "id",
+        }
 
     def _chat(self) -> dict[str, Any]:
         kind = "private" if self.chat_id > 0 else "group"
@@ -180,8 +200,11 @@ class ChatClient:
 
     def message_update(self, text: str) -> Update:
         message: dict[str, Any] = {
-            "message_id": next(self._message_ids), "date": int(time.time()),
-            "chat": self._chat(), "from": self._user(), "text": text,
+            "message_id": next(self._message_ids),
+            "date": int(time.time()),
+            "chat": self._chat(),
+            "from": self._user(),
+            "text": text,
         }
         if text.startswith("/"):
             length = len(text.split(" ", 1)[0])
@@ -192,11 +215,16 @@ class ChatClient:
     def callback_update(self, data: str, message: Sent | None = None) -> Update:
         source = message or self.last
         query = {
-            "id": f"cq{next(self._update_ids)}", "from": self._user(), "chat_instance": "ci",
-            "data": data, "message": self.transport._message_json(source),
+            "id": f"cq{next(self._update_ids)}",
+            "from": self._user(),
+            "chat_instance": "ci",
+            "data": data,
+            "message": self.transport._message_json(source),
         }
         self.last_update_id = next(self._update_ids)
-        return Update.de_json({"update_id": self.last_update_id, "callback_query": query}, self.app.bot)
+        return Update.de_json(
+            {"update_id": self.last_update_id, "callback_query": query}, self.app.bot
+        )
 
     async def process(self, update: Update) -> None:
         await self.app.process_update(update)
@@ -216,7 +244,9 @@ class ChatClient:
                 for button in row:
                     if label in button["text"]:
                         return sent, button["callback_data"]
-        raise AssertionError(f"no button {label!r}; last message: {self.last.text!r} {self.last.labels()}")
+        raise AssertionError(
+            f"no button {label!r}; last message: {self.last.text!r} {self.last.labels()}"
+        )
 
     async def click(self, label: str, message: Sent | None = None) -> Sent:
         sent, data = self.find_button(label, message)

@@ -138,14 +138,14 @@ async def test_used_code_and_second_account(bot: Harness) -> None:
     await other.send("/menu")
     assert "belum terhubung" in other.last.text
     links = await bot.rows(TelegramLink)
-    assert [(l.tg_user_id, l.status) for l in links] == [(1001, LinkStatus.ACTIVE)]
+    assert [(link.tg_user_id, link.status) for link in links] == [(1001, LinkStatus.ACTIVE)]
 
 
 async def test_new_device_replaces_the_old_link(bot: Harness) -> None:
     old = await bot.onboard(STAFF, 1101)
     new = await bot.onboard(STAFF, 1102)
     assert "Menu utama" in new.last.text
-    statuses = {l.tg_user_id: l.status for l in await bot.rows(TelegramLink)}
+    statuses = {link.tg_user_id: link.status for link in await bot.rows(TelegramLink)}
     assert statuses == {1101: LinkStatus.REVOKED, 1102: LinkStatus.ACTIVE}
     await old.send("/menu")
     assert "belum terhubung" in old.last.text
@@ -218,7 +218,12 @@ async def test_forged_and_stale_buttons_change_nothing(bot: Harness) -> None:
     await fitri.click_data(old_data, menu)
     assert "pesan lama" in fitri.answers()[-1]["text"]
     # forged data: garbage, an action this step does not offer, another person's report
-    for data in ("x" * 80, "s:go:admin_status:%d" % state_before.version, "rep:done:1:0", "zz:a:b:1"):
+    for data in (
+        "x" * 80,
+        f"s:go:admin_status:{state_before.version}",
+        "rep:done:1:0",
+        "zz:a:b:1",
+    ):
         await fitri.click_data(data)
     answers = [a["text"] for a in fitri.answers()[-4:]]
     assert "tidak dikenali" in answers[0] and "tidak dikenali" in answers[1]

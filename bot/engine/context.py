@@ -51,7 +51,9 @@ class Actor:
                     select(
                         exists().where(Team.leader_id == emp_id),
                         exists().where(Unit.head_id == emp_id),
-                        exists().where(RoleGrant.employee_id == emp_id, RoleGrant.role == RoleName.ADMIN),
+                        exists().where(
+                            RoleGrant.employee_id == emp_id, RoleGrant.role == RoleName.ADMIN
+                        ),
                     )
                 )
             ).one()
@@ -82,7 +84,9 @@ class Ctx:
     alert: bool = False
     outbox: list[Outbox] = field(default_factory=list)
 
-    def say(self, template: str, /, buttons: list[list[Button]] | None = None, **context: Any) -> None:
+    def say(
+        self, template: str, /, buttons: list[list[Button]] | None = None, **context: Any
+    ) -> None:
         self.replies.append(Reply(self.texts.message(template, **context), buttons or []))
 
     def notice(self, label_key: str, alert: bool = False, **values: Any) -> None:
@@ -90,9 +94,7 @@ class Ctx:
         self.toast = self.texts.label(label_key, **values)
         self.alert = alert
 
-    def audit(
-        self, action: str, object_type: str, object_id: int | None, **details: Any
-    ) -> None:
+    def audit(self, action: str, object_type: str, object_id: int | None, **details: Any) -> None:
         self.session.add(
             AuditLog(
                 at=self.now,

@@ -26,7 +26,7 @@ from sqlalchemy.orm import joinedload
 from bot.db.models import DialogState, Employee, LinkStatus, ProcessedUpdate, TelegramLink
 from bot.engine.callback import Callback
 from bot.engine.context import Actor, Ctx
-from bot.engine.flow import Flow, Goto, Next, Quiet, Reask, Registry, Stay, Step
+from bot.engine.flow import Flow, Goto, Next, Quiet, Reask, Registry, Step
 from bot.engine.types import Button, Event, EventKind, Outcome, Reply
 from bot.texts import Texts
 
@@ -109,12 +109,17 @@ class DialogEngine:
             await session.execute(
                 select(TelegramLink)
                 .options(joinedload(TelegramLink.employee))
-                .where(TelegramLink.tg_user_id == ident.user_id, TelegramLink.status != LinkStatus.REVOKED)
+                .where(
+                    TelegramLink.tg_user_id == ident.user_id,
+                    TelegramLink.status != LinkStatus.REVOKED,
+                )
             )
         ).scalar_one_or_none()
         starts_with_code = event.kind is EventKind.COMMAND and event.text == "start" and event.arg
-        if link is None or not link.employee.active or (
-            link.status is LinkStatus.PENDING and starts_with_code
+        if (
+            link is None
+            or not link.employee.active
+            or (link.status is LinkStatus.PENDING and starts_with_code)
         ):
             result = await self.unlinked(session, self.texts, ident, event, self.clock(), link)
             if isinstance(result, Outcome):
@@ -153,11 +158,12 @@ class DialogEngine:
             state = DialogState(
                 employee_id=actor.id, flow=HOME_FLOW, step=HOME_STEP, data={}, version=0
             )
-        stored = {"flow": state.flow, "step": state.step, "data": state.data or {}}
-        draft = copy.deepcopy(stored["data"].get("draft", {}))
+        stored_data: dict[str, Any] = state.data or {}
+        stored_place = (state.flow, state.step)
+        draft = copy.deepcopy(stored_data.get("draft", {}))
         ctx = Ctx(session, actor, self.texts, self.clock(), channel, draft)
         cursor = _Cursor(
-            state.flow, state.step, state.version, copy.deepcopy(stored["data"].get("parked", {}))
+            state.flow, state.step, state.version, copy.deepcopy(stored_data.get("parked", {}))
         )
         outcome = Outcome()
 
@@ -168,7 +174,9 @@ class DialogEngine:
             ctx.data.clear()
         elif pending and cursor.flow != ONBOARDING_FLOW:
             nxt = Goto(self.registry.flows[ONBOARDING_FLOW].start, ONBOARDING_FLOW)
-        elif (not pending and cursor.flow == ONBOARDING_FLOW) or cursor.flow not in self.registry.flows:
+        elif (
+            not pending and cursor.flow == ONBOARDING_FLOW
+        ) or cursor.flow not in self.registry.flows:
             cursor.flow, cursor.step = HOME_FLOW, HOME_STEP
             nxt = await self._route(ctx, cursor, event, outcome, pending)
         else:
@@ -179,9 +187,8 @@ class DialogEngine:
         await self._apply(ctx, cursor, nxt)
         changed = (
             is_new
-            or cursor.flow != stored["flow"]
-            or cursor.step != stored["step"]
-            or {"draft": ctx.data, "parked": cursor.parked} != _normalised(stored["data"])
+            or (cursor.flow, cursor.step) != stored_place
+            or {"draft": ctx.data, "parked": cursor.parked} != _normalised(stored_data)
         )
         version = state.version + 1 if changed else state.version
         await self._render(ctx, cursor, nxt, version)
@@ -224,7 +231,9 @@ class DialogEngine:
             ctx.notice("button_stale", alert=True)
             return Quiet()
         offered = await self._choices(ctx, step)
-        if not any(c.action == callback.action and c.arg == callback.obj for row in offered for c in row):
+        if not any(
+            c.action == callback.action and c.arg == callback.obj for row in offered for c in row
+        ):
             ctx.notice("button_invalid", alert=True)
             return Quiet()
         assert step.on_choice is not None
@@ -328,7 +337,11 @@ class DialogEngine:
         now = self.clock()
         if is_new:
             state.flow, state.step, state.data, state.version, state.updated_at = (
-                cursor.flow, cursor.step, data, version, now,
+                cursor.flow,
+                cursor.step,
+                data,
+                version,
+                now,
             )
             session.add(state)
             try:
@@ -338,7 +351,9 @@ class DialogEngine:
             return
         result = await session.execute(
             update(DialogState)
-            .where(DialogState.employee_id == state.employee_id, DialogState.version == state.version)
+            .where(
+                DialogState.employee_id == state.employee_id, DialogState.version == state.version
+            )
             .values(flow=cursor.flow, step=cursor.step, data=data, version=version, updated_at=now)
             .execution_options(synchronize_session=False)
         )

@@ -59,11 +59,23 @@ async def issue(
     expires = now + timedelta(days=validity_days)
     for employee in employees:
         code = secrets.token_urlsafe(CODE_BYTES)
-        session.add(Invitation(employee_id=employee.id, code_hash=hash_code(code), created_at=now, expires_at=expires))
+        session.add(
+            Invitation(
+                employee_id=employee.id,
+                code_hash=hash_code(code),
+                created_at=now,
+                expires_at=expires,
+            )
+        )
         session.add(
             AuditLog(
-                at=now, actor_id=None, channel="cli", action="invitation.issued",
-                object_type="employee", object_id=employee.id, details={"by": actor},
+                at=now,
+                actor_id=None,
+                channel="cli",
+                action="invitation.issued",
+                object_type="employee",
+                object_id=employee.id,
+                details={"by": actor},
             )
         )
         issued.append(IssuedCode(employee, code, expires))

@@ -46,11 +46,18 @@ SHEETS: dict[str, tuple[tuple[str, ...], tuple[str, ...]]] = {
     ),
     "tim": (("kode", "nama", "unit"), ("ketua_nip",)),
     "anggota_tim": (("tim", "nip"), ()),
-    "indikator": (("tahun", "kode", "jenis", "nama"), ("induk", "target", "satuan", "unit", "peran")),
+    "indikator": (
+        ("tahun", "kode", "jenis", "nama"),
+        ("induk", "target", "satuan", "unit", "peran"),
+    ),
 }
 TRUE_WORDS = {"ya", "y", "1", "true", "benar", "admin"}
-ROLE_WORDS = {"penanggung_jawab": UnitIndicatorRole.OWNER, "penanggung jawab": UnitIndicatorRole.OWNER,
-              "pj": UnitIndicatorRole.OWNER, "kontributor": UnitIndicatorRole.CONTRIBUTOR}
+ROLE_WORDS = {
+    "penanggung_jawab": UnitIndicatorRole.OWNER,
+    "penanggung jawab": UnitIndicatorRole.OWNER,
+    "pj": UnitIndicatorRole.OWNER,
+    "kontributor": UnitIndicatorRole.CONTRIBUTOR,
+}
 
 
 @dataclass(frozen=True, slots=True)
@@ -97,6 +104,7 @@ class ImportFailed(Exception):
 
 # -- reading files ------------------------------------------------------------------------
 
+
 def _cell(value: Any) -> str:
     if value is None:
         return ""
@@ -111,7 +119,9 @@ def _header(name: Any) -> str:
     return _cell(name).strip().lower().replace(" ", "_").replace("/", "_")
 
 
-def _take(data: OrgData, sheet: str, header: list[str], rows: Iterable[tuple[int, list[Any]]]) -> None:
+def _take(
+    data: OrgData, sheet: str, header: list[str], rows: Iterable[tuple[int, list[Any]]]
+) -> None:
     required, optional = SHEETS[sheet]
     for column in required:
         if column not in header:
@@ -139,9 +149,8 @@ def read_files(paths: list[Path]) -> OrgData:
             _read_csv(data, sheet, path.read_bytes())
         else:
             data.problems.append(Problem(path.name, None, None, "unknown_file_type"))
-    if not data.rows["pegawai"] and not any(p.sheet == "pegawai" for p in data.problems):
-        if not any(data.rows.values()):
-            data.problems.append(Problem("-", None, None, "empty_file"))
+    if not data.problems and not any(data.rows.values()):
+        data.problems.append(Problem("-", None, None, "empty_file"))
     return data
 
 
@@ -177,6 +186,7 @@ def _read_csv(data: OrgData, sheet: str, raw: bytes) -> None:
 
 
 # -- checking -----------------------------------------------------------------------------
+
 
 @dataclass
 class _Known:
@@ -262,9 +272,14 @@ def check(data: OrgData, known: _Known) -> list[Problem]:
             bad(row, "pejabat_penilai_nip", "unknown_penilai")
     chain = {k: v for k, v in penilai.items() if v != k and (v is None or v in penilai)}
     if (cycle := find_cycle(chain)) is not None:
-        row = nips_in_file.get(cycle[0])
+        first = nips_in_file.get(cycle[0])
         problems.append(
-            Problem("pegawai", row.number if row else None, "pejabat_penilai_nip", "penilai_cycle:" + " → ".join(cycle))
+            Problem(
+                "pegawai",
+                first.number if first else None,
+                "pejabat_penilai_nip",
+                "penilai_cycle:" + " → ".join(cycle),
+            )
         )
     for row in data.rows["unit"]:
         head = normalise_nip(row.get("kepala_nip"))
@@ -329,6 +344,7 @@ def check(data: OrgData, known: _Known) -> list[Problem]:
 
 # -- writing ------------------------------------------------------------------------------
 
+
 async def apply(session: AsyncSession, data: OrgData, now: datetime, actor: str) -> ImportResult:
     """Check, then write everything, or raise ImportFailed having written nothing."""
     problems = check(data, await _known(session))
@@ -362,9 +378,13 @@ async def apply(session: AsyncSession, data: OrgData, now: datetime, actor: str)
         emp.active = True
         emp.updated_at = now
     await session.flush()
-    admins = set((await session.execute(
-        select(RoleGrant.employee_id).where(RoleGrant.role == RoleName.ADMIN)
-    )).scalars())
+    admins = set(
+        (
+            await session.execute(
+                select(RoleGrant.employee_id).where(RoleGrant.role == RoleName.ADMIN)
+            )
+        ).scalars()
+    )
     for row in data.rows["pegawai"]:
         emp = employees[row.get("nip")]
         boss = row.get("pejabat_penilai_nip")
@@ -374,8 +394,11 @@ async def apply(session: AsyncSession, data: OrgData, now: datetime, actor: str)
             if wants and emp.id not in admins:
                 session.add(RoleGrant(employee_id=emp.id, role=RoleName.ADMIN))
             elif not wants and emp.id in admins:
-                await session.execute(delete(RoleGrant).where(
-                    RoleGrant.employee_id == emp.id, RoleGrant.role == RoleName.ADMIN))
+                await session.execute(
+                    delete(RoleGrant).where(
+                        RoleGrant.employee_id == emp.id, RoleGrant.role == RoleName.ADMIN
+                    )
+                )
     for row in data.rows["unit"]:
         head = row.get("kepala_nip")
         units[row.get("kode")].head_id = employees[head].id if head else None
@@ -403,12 +426,23 @@ async def apply(session: AsyncSession, data: OrgData, now: datetime, actor: str)
 
     indicators = await _apply_indicators(session, data.rows["indikator"], units)
     result = ImportResult(
-        units=len(data.rows["unit"]), employees=len(data.rows["pegawai"]), teams=len(data.rows["tim"]),
-        members=len(member_rows), indicators=indicators,
+        units=len(data.rows["unit"]),
+        employees=len(data.rows["pegawai"]),
+        teams=len(data.rows["tim"]),
+        members=len(member_rows),
+        indicators=indicators,
     )
-    session.add(AuditLog(at=now, actor_id=None, channel="cli", action="org.imported",
-                         object_type="organisation", object_id=None,
-                         details={"by": actor, **asdict(result)}))
+    session.add(
+        AuditLog(
+            at=now,
+            actor_id=None,
+            channel="cli",
+            action="org.imported",
+            object_type="organisation",
+            object_id=None,
+            details={"by": actor, **asdict(result)},
+        )
+    )
     await session.flush()
     return result
 
@@ -416,7 +450,9 @@ async def apply(session: AsyncSession, data: OrgData, now: datetime, actor: str)
 async def _apply_indicators(session: AsyncSession, rows: list[Row], units: dict[str, Unit]) -> int:
     if not rows:
         return 0
-    periods: dict[int, Period] = {p.year: p for p in (await session.execute(select(Period))).scalars()}
+    periods: dict[int, Period] = {
+        p.year: p for p in (await session.execute(select(Period))).scalars()
+    }
     for year in {int(r.get("tahun")) for r in rows}:
         if year not in periods:
             periods[year] = ensure_period(session, year)
@@ -439,7 +475,10 @@ async def _apply_indicators(session: AsyncSession, rows: list[Row], units: dict[
         ind.target_value = Decimal(target) if target is not None else None
         ind.target_unit = row.get("satuan")
     await session.flush()
-    links = {(u.indicator_id, u.unit_id): u for u in (await session.execute(select(UnitIndicator))).scalars()}
+    links = {
+        (u.indicator_id, u.unit_id): u
+        for u in (await session.execute(select(UnitIndicator))).scalars()
+    }
     for row in rows:
         period = periods[int(row.get("tahun"))]
         ind = by_key[(period.id, row.get("kode"))]
@@ -450,7 +489,9 @@ async def _apply_indicators(session: AsyncSession, rows: list[Row], units: dict[
             role = ROLE_WORDS.get(row.get("peran").lower(), UnitIndicatorRole.OWNER)
             link = links.get((ind.id, unit_id))
             if link is None:
-                link = links[(ind.id, unit_id)] = UnitIndicator(indicator_id=ind.id, unit_id=unit_id)
+                link = links[(ind.id, unit_id)] = UnitIndicator(
+                    indicator_id=ind.id, unit_id=unit_id
+                )
                 session.add(link)
             link.role = role
     return len(by_key)
@@ -459,7 +500,10 @@ async def _apply_indicators(session: AsyncSession, rows: list[Row], units: dict[
 def ensure_period(session: AsyncSession, year: int) -> Period:
     """A calendar-year period; the SKP must be set by the end of January (PermenPANRB 6/2022)."""
     period = Period(
-        year=year, starts_on=date(year, 1, 1), ends_on=date(year, 12, 31), skp_deadline=date(year, 1, 31)
+        year=year,
+        starts_on=date(year, 1, 1),
+        ends_on=date(year, 12, 31),
+        skp_deadline=date(year, 1, 31),
     )
     session.add(period)
     return period

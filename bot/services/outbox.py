@@ -113,7 +113,9 @@ class OutboxSender:
             return 0
         try:
             await self.bot.send_message(
-                row.chat_id, row.payload["html"], reply_markup=keyboard(row.payload.get("buttons", []))
+                row.chat_id,
+                row.payload["html"],
+                reply_markup=keyboard(row.payload.get("buttons", [])),
             )
         except RetryAfter as exc:
             wait = exc.retry_after
@@ -164,10 +166,14 @@ class OutboxSender:
             await session.execute(
                 update(Outbox)
                 .where(Outbox.id == row.id)
-                .values(status=OutboxStatus.FAILED, claimed_until=None, last_error=f"403 {error}"[:300])
+                .values(
+                    status=OutboxStatus.FAILED, claimed_until=None, last_error=f"403 {error}"[:300]
+                )
             )
             await session.execute(
                 update(TelegramLink)
-                .where(TelegramLink.chat_id == row.chat_id, TelegramLink.status == LinkStatus.ACTIVE)
+                .where(
+                    TelegramLink.chat_id == row.chat_id, TelegramLink.status == LinkStatus.ACTIVE
+                )
                 .values(unreachable_since=now)
             )

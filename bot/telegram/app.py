@@ -4,6 +4,7 @@ is escaped there."""
 
 from __future__ import annotations
 
+import contextlib
 import logging
 from datetime import timedelta
 from typing import Any
@@ -42,18 +43,23 @@ OUTBOX_INTERVAL = timedelta(seconds=20)
 
 
 def _services(context: ContextTypes.DEFAULT_TYPE) -> Services:
-    return context.application.bot_data["services"]  # type: ignore[no-any-return]
+    services: Services = context.application.bot_data["services"]
+    return services
 
 
 def _sender(context: ContextTypes.DEFAULT_TYPE) -> OutboxSender:
-    return context.application.bot_data["sender"]  # type: ignore[no-any-return]
+    sender: OutboxSender = context.application.bot_data["sender"]
+    return sender
 
 
 def markup(reply: Reply) -> InlineKeyboardMarkup | None:
     if not reply.buttons:
         return None
     return InlineKeyboardMarkup(
-        [[InlineKeyboardButton(b.label, callback_data=b.data) for b in row] for row in reply.buttons]
+        [
+            [InlineKeyboardButton(b.label, callback_data=b.data) for b in row]
+            for row in reply.buttons
+        ]
     )
 
 
@@ -93,22 +99,25 @@ async def on_callback(update: Update, context: ContextTypes.DEFAULT_TYPE) -> Non
     if not _is_private(update) or update.effective_chat is None:
         await query.answer(services.texts.label("group_only_short"), show_alert=True)
         return
-    ident = TelegramIdentity(query.from_user.id, update.effective_chat.id, query.from_user.first_name)
+    ident = TelegramIdentity(
+        query.from_user.id, update.effective_chat.id, query.from_user.first_name
+    )
     event = Event(EventKind.BUTTON, query.data or "")
     outcome = await services.dialog.handle_telegram(ident, event, update.update_id)
     if outcome.duplicate:
         return
     await query.answer(outcome.toast, show_alert=outcome.alert)
     if outcome.consumed and query.message is not None:
-        try:
+        # BadRequest: already edited (a double tap), or too old to edit; nothing to do.
+        with contextlib.suppress(BadRequest):
             await query.edit_message_reply_markup(reply_markup=None)
-        except BadRequest:
-            pass  # already edited (a double tap), or too old to edit: nothing to do
     await _send(context, update.effective_chat.id, outcome)
 
 
 async def on_error(update: object, context: ContextTypes.DEFAULT_TYPE) -> None:
-    user_id = update.effective_user.id if isinstance(update, Update) and update.effective_user else None
+    user_id = (
+        update.effective_user.id if isinstance(update, Update) and update.effective_user else None
+    )
     update_id = update.update_id if isinstance(update, Update) else None
     log.error(
         "error while handling update %s from Telegram user %s",
@@ -121,7 +130,9 @@ async def on_error(update: object, context: ContextTypes.DEFAULT_TYPE) -> None:
         try:
             if update.callback_query is not None:
                 await update.callback_query.answer(services.texts.label("error_short"))
-            await context.bot.send_message(update.effective_chat.id, services.texts.message("error"))
+            await context.bot.send_message(
+                update.effective_chat.id, services.texts.message("error")
+            )
         except Exception:  # the transport itself may be what failed
             log.warning("could not tell user %s about the error", user_id)
 
@@ -153,7 +164,9 @@ def build_application(
         .base_url(settings.telegram_api_base_url)
         .base_file_url(settings.telegram_api_file_url)
         .defaults(
-            Defaults(parse_mode=ParseMode.HTML, link_preview_options=LinkPreviewOptions(is_disabled=True))
+            Defaults(
+                parse_mode=ParseMode.HTML, link_preview_options=LinkPreviewOptions(is_disabled=True)
+            )
         )
         .concurrent_updates(PerUserUpdateProcessor(settings.update_concurrency))
         .post_init(_post_init)
@@ -161,11 +174,12 @@ def build_application(
     if request is not None:
         builder = builder.request(request).get_updates_request(request)
     if rate_limit:
-        builder = builder.rate_limiter(
-            AIORateLimiter(overall_max_rate=settings.telegram_max_rate, overall_time_period=1, max_retries=3)
+        limiter = AIORateLimiter(
+            overall_max_rate=settings.telegram_max_rate, overall_time_period=1, max_retries=3
         )
+        builder = builder.rate_limiter(limiter)  # type: ignore[arg-type]
     if not job_queue:
-        builder = builder.job_queue(None)
+        builder = builder.job_queue(None)  # type: ignore[arg-type]
     app = builder.build()
     app.bot_data["services"] = services
     app.bot_data["sender"] = OutboxSender(services.sessionmaker, app.bot, services.clock)

@@ -1,0 +1,88 @@
+"""The administrators' command line, run as a user would (CliRunner, real database)."""
+
+from __future__ import annotations
+
+import asyncio
+import csv
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from typer.testing import CliRunner
+
+from bot.cli import app
+from bot.config import get_settings
+from tests.conftest import PG_URL, reset_postgres
+from tests.telegram_fake import BOT_USERNAME
+
+
+@pytest.fixture
+def cli_env(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[CliRunner]:
+    url = PG_URL or f"sqlite+aiosqlite:///{tmp_path / 'cli.db'}"
+    if PG_URL:
+        asyncio.run(reset_postgres(PG_URL))
+    monkeypatch.chdir(tmp_path)  # no stray .env is read
+    monkeypatch.setenv("DATABASE_URL", url)
+    monkeypatch.setenv("TELEGRAM_BOT_USERNAME", BOT_USERNAME)
+    monkeypatch.delenv("TELEGRAM_BOT_TOKEN", raising=False)
+    get_settings.cache_clear()
+    yield CliRunner()
+    get_settings.cache_clear()
+
+
+def test_run_without_token_says_what_to_set(cli_env: CliRunner) -> None:
+    result = cli_env.invoke(app, ["run"])
+    assert result.exit_code == 1
+    assert "TELEGRAM_BOT_TOKEN" in result.output and len(result.output.strip().splitlines()) == 1
+
+
+def test_demo_is_idempotent_and_lists_people(cli_env: CliRunner) -> None:
+    first = cli_env.invoke(app, ["demo"])
+    assert first.exit_code == 0, first.output
+    assert "25 pegawai" in first.output and "199104172015022001" in first.output
+    second = cli_env.invoke(app, ["demo"])
+    assert second.exit_code == 0 and second.output == first.output
+
+
+def test_invite_prints_deep_links_and_writes_csv(cli_env: CliRunner, tmp_path: Path) -> None:
+    cli_env.invoke(app, ["demo"])
+    one = cli_env.invoke(app, ["invite", "199002142015032001"])
+    assert one.exit_code == 0, one.output
+    assert f"https://t.me/{BOT_USERNAME}?start=" in one.output
+    out = tmp_path / "undangan.csv"
+    many = cli_env.invoke(app, ["invite", "--unit", "ROOSDM", "--csv", str(out)])
+    assert many.exit_code == 0, many.output
+    with out.open(encoding="utf-8") as fh:
+        rows = list(csv.DictReader(fh))
+    assert len(rows) == 16 and all(r["tautan"].startswith("https://t.me/") for r in rows)
+    missing = cli_env.invoke(app, ["invite", "123"])
+    assert missing.exit_code == 1 and "tidak ditemukan" in missing.output
+
+
+def test_import_reports_problems_with_row_and_column(cli_env: CliRunner, tmp_path: Path) -> None:
+    bad = tmp_path / "pegawai.csv"
+    bad.write_text(
+        "nip,nama,jabatan,jenis_jabatan,unit\n12345,Budi,Analis,JF,X\n", encoding="utf-8"
+    )
+    result = cli_env.invoke(app, ["import", str(bad)])
+    assert result.exit_code == 1
+    assert "pegawai baris 2, kolom nip: NIP harus 18 digit angka" in result.output
+    assert "tidak ada data yang disimpan" in result.output
+
+
+def test_terminal_chat_runs_the_same_dialogs(cli_env: CliRunner) -> None:
+    cli_env.invoke(app, ["demo"])
+    result = cli_env.invoke(
+        app, ["chat", "--nip", "199104172015022001"], input="#1\n#9\n/koreksi\n"
+    )
+    assert result.exit_code == 0, result.output
+    assert "Menu utama" in result.output and "Profil saya" in result.output
+    assert "1991**********2001" in result.output
+    assert 'Tidak ada tombol "#9"' in result.output
+    assert "Data mana yang perlu diperbaiki?" in result.output
+
+
+def test_migrate_down_and_up(cli_env: CliRunner) -> None:
+    assert "0001" in cli_env.invoke(app, ["migrate"]).output
+    assert cli_env.invoke(app, ["migrate", "--down", "base"]).exit_code == 0
+    assert "0001" in cli_env.invoke(app, ["migrate"]).output
