@@ -105,16 +105,19 @@ class DialogEngine:
     ) -> Outcome:
         if update_id is not None and not await self._first_time(session, update_id):
             return Outcome(duplicate=True)
-        link = (
+        # The link, the person and their dialog state in one round trip.
+        found = (
             await session.execute(
-                select(TelegramLink)
+                select(TelegramLink, DialogState)
                 .options(joinedload(TelegramLink.employee))
+                .outerjoin(DialogState, DialogState.employee_id == TelegramLink.employee_id)
                 .where(
                     TelegramLink.tg_user_id == ident.user_id,
                     TelegramLink.status != LinkStatus.REVOKED,
                 )
             )
-        ).scalar_one_or_none()
+        ).one_or_none()
+        link, state = (found[0], found[1]) if found is not None else (None, None)
         starts_with_code = event.kind is EventKind.COMMAND and event.text == "start" and event.arg
         if (
             link is None
@@ -129,7 +132,8 @@ class DialogEngine:
             return await self._dispatch(session, actor, event, "telegram", enter=ONBOARDING_FLOW)
         if link.chat_id != ident.chat_id:
             link.chat_id = ident.chat_id
-        return await self._dispatch(session, Actor(link.employee, link, session), event, "telegram")
+        actor = Actor(link.employee, link, session)
+        return await self._dispatch(session, actor, event, "telegram", state=state, state_loaded=True)
 
     async def _first_time(self, session: AsyncSession, update_id: int) -> bool:
         dialect = session.bind.dialect.name if session.bind else "sqlite"
@@ -151,8 +155,11 @@ class DialogEngine:
         event: Event,
         channel: str,
         enter: str | None = None,
+        state: DialogState | None = None,
+        state_loaded: bool = False,
     ) -> Outcome:
-        state = await session.get(DialogState, actor.id)
+        if not state_loaded:
+            state = await session.get(DialogState, actor.id)
         is_new = state is None
         if state is None:
             state = DialogState(
