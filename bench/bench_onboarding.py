@@ -22,6 +22,7 @@ import subprocess
 import sys
 import tempfile
 import time
+import warnings
 from collections.abc import Awaitable, Callable
 from pathlib import Path
 from typing import Any
@@ -40,6 +41,7 @@ from telegram.ext import (  # noqa: E402
     ConversationHandler,
     Defaults,
 )
+from telegram.warnings import PTBUserWarning  # noqa: E402
 
 from bot.container import build_services  # noqa: E402
 from bot.db import migrate as migrations  # noqa: E402
@@ -55,7 +57,7 @@ STEPS_PER_USER = 6  # /start code, Ya ini saya, Profil saya, Kembali, /bantuan, 
 
 def percentile(values: list[float], q: float) -> float:
     ordered = sorted(values)
-    return ordered[min(len(ordered) - 1, int(round(q * (len(ordered) - 1))))]
+    return ordered[min(len(ordered) - 1, round(q * (len(ordered) - 1)))]
 
 
 async def fill_employees(services: Any, total: int) -> None:
@@ -66,11 +68,20 @@ async def fill_employees(services: Any, total: int) -> None:
         now = services.clock()
         chunk: list[dict[str, Any]] = []
         for i in range(existing, total):
-            chunk.append({
-                "nip": f"{900000000000000000 + i}", "name": f"Pegawai Uji {i}", "pangkat_golongan": "III/a",
-                "jabatan": "Analis SDM Aparatur Ahli Pertama", "jenis_jabatan": "JF", "jenjang": "Ahli Pertama",
-                "unit_id": unit_id, "active": True, "created_at": now, "updated_at": now,
-            })
+            chunk.append(
+                {
+                    "nip": f"{900000000000000000 + i}",
+                    "name": f"Pegawai Uji {i}",
+                    "pangkat_golongan": "III/a",
+                    "jabatan": "Analis SDM Aparatur Ahli Pertama",
+                    "jenis_jabatan": "JF",
+                    "jenjang": "Ahli Pertama",
+                    "unit_id": unit_id,
+                    "active": True,
+                    "created_at": now,
+                    "updated_at": now,
+                }
+            )
             if len(chunk) == 5000:
                 await session.execute(insert(Employee), chunk)
                 chunk = []
@@ -80,9 +91,16 @@ async def fill_employees(services: Any, total: int) -> None:
 
 async def invite_codes(services: Any, count: int) -> list[str]:
     async with services.sessionmaker() as session, session.begin():
-        people = list((await session.execute(
-            select(Employee).where(Employee.nip.like("9%")).order_by(Employee.id).limit(count)
-        )).scalars())
+        people = list(
+            (
+                await session.execute(
+                    select(Employee)
+                    .where(Employee.nip.like("9%"))
+                    .order_by(Employee.id)
+                    .limit(count)
+                )
+            ).scalars()
+        )
         issued = await invitations.issue(session, people, services.clock(), 14, "bench")
     return [i.code for i in issued]
 
@@ -128,17 +146,25 @@ async def drive(app: Any, scripts: list[Script], rate: float | None) -> list[flo
 # -- the reference: a textbook ConversationHandler bot, state in memory ----------------------
 
 CONFIRM, MENU, PROFILE = range(3)
+# The textbook bot keeps PTB's default per_message=False, which PTB warns about.
+warnings.filterwarnings("ignore", category=PTBUserWarning)
 
 
 def reference_app(transport: FakeTelegram) -> Application[Any, Any, Any, Any, Any, Any]:
     async def start(update: Update, _ctx: ContextTypes.DEFAULT_TYPE) -> int:
-        kb = InlineKeyboardMarkup([[InlineKeyboardButton("✅ Ya, ini saya", callback_data="yes")],
-                                   [InlineKeyboardButton("✏️ Data saya salah", callback_data="wrong")]])
+        kb = InlineKeyboardMarkup(
+            [
+                [InlineKeyboardButton("✅ Ya, ini saya", callback_data="yes")],
+                [InlineKeyboardButton("✏️ Data saya salah", callback_data="wrong")],
+            ]
+        )
         await update.effective_message.reply_text("Data Anda: <b>Nama</b>", reply_markup=kb)  # type: ignore[union-attr]
         return CONFIRM
 
     def menu_kb() -> InlineKeyboardMarkup:
-        return InlineKeyboardMarkup([[InlineKeyboardButton("👤 Profil saya", callback_data="profile")]])
+        return InlineKeyboardMarkup(
+            [[InlineKeyboardButton("👤 Profil saya", callback_data="profile")]]
+        )
 
     async def confirm(update: Update, _ctx: ContextTypes.DEFAULT_TYPE) -> int:
         q = update.callback_query
@@ -167,17 +193,28 @@ def reference_app(transport: FakeTelegram) -> Application[Any, Any, Any, Any, An
         await update.effective_message.reply_text("Menu utama", reply_markup=menu_kb())  # type: ignore[union-attr]
         return MENU
 
-    app = (Application.builder().token(TOKEN).base_url("https://api.telegram.invalid/bot")
-           .request(transport).get_updates_request(transport).job_queue(None)  # type: ignore[arg-type]
-           .defaults(Defaults(parse_mode=ParseMode.HTML)).build())
+    app = (
+        Application.builder()
+        .token(TOKEN)
+        .base_url("https://api.telegram.invalid/bot")
+        .request(transport)
+        .get_updates_request(transport)
+        .job_queue(None)  # type: ignore[arg-type]
+        .defaults(Defaults(parse_mode=ParseMode.HTML))
+        .build()
+    )
     app.add_handler(CommandHandler("bantuan", help_))
-    app.add_handler(ConversationHandler(
-        entry_points=[CommandHandler("start", start)],
-        states={CONFIRM: [CallbackQueryHandler(confirm, pattern="^yes$")],
+    app.add_handler(
+        ConversationHandler(
+            entry_points=[CommandHandler("start", start)],
+            states={
+                CONFIRM: [CallbackQueryHandler(confirm, pattern="^yes$")],
                 MENU: [CallbackQueryHandler(profile, pattern="^profile$")],
-                PROFILE: [CallbackQueryHandler(back, pattern="^back$")]},
-        fallbacks=[CommandHandler("menu", menu)],
-    ))
+                PROFILE: [CallbackQueryHandler(back, pattern="^back$")],
+            },
+            fallbacks=[CommandHandler("menu", menu)],
+        )
+    )
     return app
 
 
@@ -185,8 +222,12 @@ async def run_reference(users: int) -> float:
     transport = FakeTelegram()
     app = reference_app(transport)
     await app.initialize()
-    scripts = [Script(ChatClient(app, transport, 10_000_000 + i), "abc", ("Ya, ini saya", "Profil", "Kembali"))
-               for i in range(users)]
+    scripts = [
+        Script(
+            ChatClient(app, transport, 10_000_000 + i), "abc", ("Ya, ini saya", "Profil", "Kembali")
+        )
+        for i in range(users)
+    ]
     started = time.perf_counter()
     await drive(app, scripts, None)
     elapsed = time.perf_counter() - started
@@ -214,13 +255,18 @@ async def run_ours(url: str, users: int, employees: int, rate: float) -> dict[st
     app = build_application(services, request=transport, rate_limit=False, job_queue=False)
     await app.initialize()
     labels = ("Ya, ini saya", "Profil saya", "Kembali")
-    closed = [Script(ChatClient(app, transport, 20_000_000 + i), codes[i], labels) for i in range(users)]
+    closed = [
+        Script(ChatClient(app, transport, 20_000_000 + i), codes[i], labels) for i in range(users)
+    ]
     statements = 0
     started = time.perf_counter()
     lat_closed = await drive(app, closed, None)
     elapsed = time.perf_counter() - started
     per_update_sql = statements / len(lat_closed)
-    paced = [Script(ChatClient(app, transport, 30_000_000 + i), codes[users + i], labels) for i in range(users)]
+    paced = [
+        Script(ChatClient(app, transport, 30_000_000 + i), codes[users + i], labels)
+        for i in range(users)
+    ]
     lat_paced = await drive(app, paced, rate)
     await app.shutdown()
     await services.close()
@@ -240,17 +286,25 @@ def start_postgres() -> tuple[str, Callable[[], None]]:
     if url:
         return url, lambda: None
     folder = tempfile.mkdtemp(prefix="dk-bench-pg-")
-    url = subprocess.check_output([str(ROOT / "scripts/pg-test-server"), "start", folder, "54339"], text=True).strip()
-    return url, lambda: subprocess.run([str(ROOT / "scripts/pg-test-server"), "stop", folder], check=False)
+    url = subprocess.check_output(
+        [str(ROOT / "scripts/pg-test-server"), "start", folder, "54339"], text=True
+    ).strip()
+    return url, lambda: subprocess.run(
+        [str(ROOT / "scripts/pg-test-server"), "stop", folder], check=False
+    )
 
 
 async def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--users", type=int, default=200)
     parser.add_argument("--employees", type=int, default=100_000)
-    parser.add_argument("--rate", type=float, default=100.0, help="updates/s offered in the paced run")
+    parser.add_argument(
+        "--rate", type=float, default=100.0, help="updates/s offered in the paced run"
+    )
     parser.add_argument("--db", choices=["sqlite", "postgres", "both"], default="both")
-    parser.add_argument("--smoke", action="store_true", help="tiny run for CI: SQLite, 2 000 employees")
+    parser.add_argument(
+        "--smoke", action="store_true", help="tiny run for CI: SQLite, 2 000 employees"
+    )
     args = parser.parse_args()
     if args.smoke:
         args.db, args.employees = "sqlite", 2_000
@@ -259,12 +313,16 @@ async def main() -> None:
     targets: list[tuple[str, Callable[[], Awaitable[tuple[str, Callable[[], None]]]]]] = []
     tmp = tempfile.mkdtemp(prefix="dk-bench-")
     if args.db in ("sqlite", "both"):
+
         async def sqlite() -> tuple[str, Callable[[], None]]:
             return f"sqlite+aiosqlite:///{tmp}/bench.db", lambda: None
+
         targets.append(("sqlite", sqlite))
     if args.db in ("postgres", "both"):
+
         async def postgres() -> tuple[str, Callable[[], None]]:
             return start_postgres()
+
         targets.append(("postgresql", postgres))
     for name, make in targets:
         url, stop = await make()
@@ -274,9 +332,11 @@ async def main() -> None:
             stop()
         print(
             f"{name}: {args.employees:,} employees, {r['updates']:,.0f} updates | "
-            f"{r['updates_per_s']:,.0f} updates/s (ratio to reference {r['updates_per_s'] / reference:.2f}) | "
+            f"{r['updates_per_s']:,.0f} updates/s "
+            f"(ratio to reference {r['updates_per_s'] / reference:.2f}) | "
             f"closed loop p50 {r['closed_p50_ms']:.1f} ms p99 {r['closed_p99_ms']:.1f} ms | "
-            f"at {args.rate:.0f} updates/s p50 {r['paced_p50_ms']:.1f} ms p99 {r['paced_p99_ms']:.1f} ms | "
+            f"at {args.rate:.0f} updates/s "
+            f"p50 {r['paced_p50_ms']:.1f} ms p99 {r['paced_p99_ms']:.1f} ms | "
             f"{r['sql_per_update']:.1f} SQL statements/update"
         )
     peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024

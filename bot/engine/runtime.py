@@ -133,7 +133,9 @@ class DialogEngine:
         if link.chat_id != ident.chat_id:
             link.chat_id = ident.chat_id
         actor = Actor(link.employee, link, session)
-        return await self._dispatch(session, actor, event, "telegram", state=state, state_loaded=True)
+        return await self._dispatch(
+            session, actor, event, "telegram", state=state, state_loaded=True
+        )
 
     async def _first_time(self, session: AsyncSession, update_id: int) -> bool:
         dialect = session.bind.dialect.name if session.bind else "sqlite"
