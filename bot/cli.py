@@ -109,12 +109,8 @@ async def _print_people(services: Services) -> None:
         ).scalars()
         for employee in employees:
             roles = await Actor(employee, None, session).roles()
-            _say(
-                "demo_row",
-                nip=employee.nip,
-                name=employee.name[:36],
-                roles=", ".join(sorted(roles)),
-            )
+            names = sorted(get_texts().console(f"role_{r}") for r in roles)
+            _say("demo_row", nip=employee.nip, name=employee.name[:36], roles=", ".join(names))
 
 
 @app.command(name="import")

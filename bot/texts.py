@@ -75,9 +75,6 @@ class Texts:
         text = self._console[key]
         return text.format(**values) if values else text
 
-    def has_message(self, name: str) -> bool:
-        return f"messages/{name}.html" in self.env.list_templates(extensions=("html",))
-
 
 _default: Texts | None = None
 

@@ -7,6 +7,7 @@ from __future__ import annotations
 from typing import Any
 
 from sqlalchemy import select
+from sqlalchemy.orm import joinedload
 
 from bot.db.models import DataReport, ReportStatus
 from bot.engine.callback import Callback
@@ -139,8 +140,6 @@ async def resolve(ctx: Ctx, report: DataReport) -> bool:
 
 
 async def open_reports(ctx: Ctx, limit: int) -> list[DataReport]:
-    from sqlalchemy.orm import joinedload
-
     rows = await ctx.session.execute(
         select(DataReport)
         .options(joinedload(DataReport.employee))
