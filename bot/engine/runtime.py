@@ -311,7 +311,7 @@ class DialogEngine:
             ctx.replies.append(Reply(self.texts.message(step.template, **view), buttons))
 
     async def _choices(self, ctx: Ctx, step: Step) -> list[list[Any]]:
-        if step.choices is None:
+        if step.choices is None:  # spare the view's queries
             return []
         return self._offer(ctx, step, await step.view(ctx))
 

@@ -137,31 +137,23 @@ class OutboxSender:
         await self._finish(row.id, OutboxStatus.SENT, None)
         return 1
 
-    async def _finish(self, row_id: int, status: OutboxStatus, error: str | None) -> None:
-        now = self.clock()
+    async def _update_row(self, row_id: int, **values: Any) -> None:
         async with self.sessionmaker() as session, session.begin():
-            await session.execute(
-                update(Outbox)
-                .where(Outbox.id == row_id)
-                .values(
-                    status=status,
-                    sent_at=now if status is OutboxStatus.SENT else None,
-                    claimed_until=None,
-                    last_error=error,
-                )
-            )
+            await session.execute(update(Outbox).where(Outbox.id == row_id).values(**values))
+
+    async def _finish(self, row_id: int, status: OutboxStatus, error: str | None) -> None:
+        sent_at = self.clock() if status is OutboxStatus.SENT else None
+        await self._update_row(
+            row_id, status=status, sent_at=sent_at, claimed_until=None, last_error=error
+        )
 
     async def _retry_later(self, row: _Claimed, delay: timedelta, error: str) -> None:
-        async with self.sessionmaker() as session, session.begin():
-            await session.execute(
-                update(Outbox)
-                .where(Outbox.id == row.id)
-                .values(send_after=self.clock() + delay, claimed_until=None, last_error=error[:300])
-            )
+        await self._update_row(
+            row.id, send_after=self.clock() + delay, claimed_until=None, last_error=error[:300]
+        )
 
     async def _unreachable(self, row: _Claimed, error: str) -> None:
         """403: the person blocked the bot. Keep the row as failed and flag the link."""
-        now = self.clock()
         async with self.sessionmaker() as session, session.begin():
             await session.execute(
                 update(Outbox)
@@ -175,5 +167,5 @@ class OutboxSender:
                 .where(
                     TelegramLink.chat_id == row.chat_id, TelegramLink.status == LinkStatus.ACTIVE
                 )
-                .values(unreachable_since=now)
+                .values(unreachable_since=self.clock())
             )
