@@ -65,6 +65,19 @@ class Texts:
     def _console(self) -> dict[str, str]:
         return dict(self.env.get_template("console.j2").module.console)  # type: ignore[attr-defined]
 
+    @cached_property
+    def _findings(self) -> dict[str, tuple[str, str]]:
+        module = self.env.get_template("findings.j2").module
+        return {code: (v[0], v[1]) for code, v in module.findings.items()}  # type: ignore[attr-defined]
+
+    def finding(self, code: str, /, **values: Any) -> tuple[str, str]:
+        """The explanation and the suggestion for a rule finding (plain text)."""
+        text, hint = self._findings[code]
+        return text.format(**values), hint.format(**values)
+
+    def has_label(self, key: str) -> bool:
+        return key in self._labels
+
     def label(self, key: str, /, **values: Any) -> str:
         """A button label or short plain phrase; `{name}` placeholders are filled in."""
         text = self._labels[key]

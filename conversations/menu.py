@@ -52,7 +52,7 @@ async def home_view(ctx: Ctx) -> dict[str, Any]:
 
 def home_choices(_ctx: Ctx, view: dict[str, Any]) -> list[list[Choice]]:
     roles = view["roles"]
-    rows = [[Choice("go", "menu_profile", "profile")]]
+    rows = [[Choice("go", "menu_skp", "skp")], [Choice("go", "menu_profile", "profile")]]
     if Role.TEAM_LEAD in roles:
         rows.append([Choice("go", "menu_team", "team")])
     if Role.UNIT_HEAD in roles:
@@ -76,6 +76,8 @@ def home_choices(_ctx: Ctx, view: dict[str, Any]) -> list[list[Choice]]:
 async def on_home(ctx: Ctx, _action: str, arg: str) -> Next:
     if arg == "help":
         return Reask("help_general")
+    if arg == "skp":
+        return Goto("overview", "skp")
     return Goto(arg)
 
 

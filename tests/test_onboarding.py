@@ -34,7 +34,7 @@ async def test_invitation_happy_path(bot: Harness) -> None:
     menu = await fitri.click("Ya, ini saya")
     assert "Akun Anda sudah terhubung" in fitri.received[-2].text
     assert "Menu utama" in menu.text
-    assert menu.labels() == ["👤 Profil saya", "❓ Bantuan"]  # a plain employee's menu
+    assert menu.labels() == ["📝 Susun SKP", "👤 Profil saya", "❓ Bantuan"]  # an employee's menu
     # the pressed message lost its buttons: a second tap has nothing to press
     assert card.buttons == []
 

@@ -1,6 +1,6 @@
 """The data model. Organisation (units, employees, teams, roles), periods and organisational
 indicators, onboarding (invitations, Telegram links), per-user dialog state, the outbox and the
-audit log. SKP tables of later features hang off `employees` and `periods`."""
+audit log; policies, SKPs and their hasil kerja items."""
 
 from __future__ import annotations
 
@@ -27,6 +27,7 @@ from sqlalchemy import (
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from bot.db.base import Base, JsonDoc, UtcDateTime, utcnow
+from bot.domain.policy import Aspek
 
 
 def _enum(cls: type[enum.Enum], name: str) -> Enum:
@@ -162,6 +163,18 @@ class RoleGrant(Base):
     role: Mapped[RoleName] = mapped_column(_enum(RoleName, "role_name"))
 
 
+class PolicyDoc(Base):
+    """An SKP policy document (bot.domain.policy) an administrator loaded for a period."""
+
+    __tablename__ = "policies"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    name: Mapped[str] = mapped_column(String(200))
+    # The JSON text as loaded: parsed (and cached) by bot.domain.policy.policy_from_json.
+    document: Mapped[str] = mapped_column(Text)
+    loaded_at: Mapped[datetime] = mapped_column(UtcDateTime, default=utcnow)
+
+
 class Period(Base):
     __tablename__ = "periods"
     __table_args__ = (CheckConstraint("starts_on <= ends_on", name="dates_ordered"),)
@@ -174,6 +187,8 @@ class Period(Base):
     skp_deadline: Mapped[date | None] = mapped_column(Date)
     # An agency's own drafting deadline (Kemenkes 2026: 8 February 2026).
     draft_deadline: Mapped[date | None] = mapped_column(Date)
+    # None: the built-in default policy (Kemenkes 2026).
+    policy_id: Mapped[int | None] = mapped_column(ForeignKey("policies.id"))
 
 
 class Indicator(Base):
@@ -344,3 +359,72 @@ class AuditLog(Base):
     object_type: Mapped[str] = mapped_column(String(40))
     object_id: Mapped[int | None] = mapped_column(Integer)
     details: Mapped[dict[str, Any]] = mapped_column(JsonDoc, default=dict)
+
+
+class SkpStatus(enum.StrEnum):
+    DRAFT = "draf"
+    SUBMITTED = "diajukan"
+    REVISION = "revisi"
+    AGREED = "disetujui"
+    SIGNED = "ditandatangani"
+    SET = "ditetapkan"
+    SUPERSEDED = "diganti"
+
+
+# The employee may edit the hasil kerja only in these states.
+EDITABLE_STATUSES = frozenset({SkpStatus.DRAFT, SkpStatus.REVISION})
+
+
+class Skp(Base):
+    """One version of an employee's SKP for a period. Version 1 is the original; an SKP change
+    (perubahan SKP) starts a new version and the earlier one stays as it was."""
+
+    __tablename__ = "skps"
+    __table_args__ = (UniqueConstraint("employee_id", "period_id", "number"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    employee_id: Mapped[int] = mapped_column(ForeignKey("employees.id"), index=True)
+    period_id: Mapped[int] = mapped_column(ForeignKey("periods.id"))
+    number: Mapped[int] = mapped_column(Integer, default=1)
+    status: Mapped[SkpStatus] = mapped_column(_enum(SkpStatus, "skp_status"))
+    # Bumped on every change of the content or status; buttons about this SKP carry it.
+    revision: Mapped[int] = mapped_column(Integer, default=1)
+    # The pejabat penilai it was submitted to (the employee's penilai may change later).
+    penilai_id: Mapped[int | None] = mapped_column(ForeignKey("employees.id"), index=True)
+    created_at: Mapped[datetime] = mapped_column(UtcDateTime, default=utcnow)
+    updated_at: Mapped[datetime] = mapped_column(UtcDateTime, default=utcnow)
+    submitted_at: Mapped[datetime | None] = mapped_column(UtcDateTime)
+
+    employee: Mapped[Employee] = relationship(foreign_keys=[employee_id])
+    period: Mapped[Period] = relationship()
+
+
+class SkpItem(Base):
+    """One row of hasil kerja: RHK, aspek, IKI, target + satuan, jenis and bobot."""
+
+    __tablename__ = "skp_items"
+    __table_args__ = (Index("ix_skp_items_skp_position", "skp_id", "position"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    skp_id: Mapped[int] = mapped_column(ForeignKey("skps.id", ondelete="CASCADE"))
+    position: Mapped[int] = mapped_column(Integer)
+    # The leader's item this one intervenes (RHK atasan yang diintervensi), kept as text too so
+    # the document still reads right if the leader later rewrites theirs.
+    leader_item_id: Mapped[int | None] = mapped_column(
+        ForeignKey("skp_items.id", ondelete="SET NULL"), index=True
+    )
+    leader_rhk: Mapped[str] = mapped_column(Text, default="")
+    # A type code of the period's policy (CL, TUSI, MI, BYD for Kemenkes 2026).
+    jenis: Mapped[str] = mapped_column(String(16))
+    rhk: Mapped[str] = mapped_column(Text)
+    aspek: Mapped[Aspek] = mapped_column(_enum(Aspek, "aspek"))
+    iki: Mapped[str] = mapped_column(Text)
+    target_value: Mapped[Decimal | None] = mapped_column(Numeric(20, 4))
+    satuan: Mapped[str] = mapped_column(String(40), default="")
+    bobot: Mapped[Decimal | None] = mapped_column(Numeric(6, 2))
+    # Unit heads tag their items with a perspective instead of a leader's RHK.
+    perspective: Mapped[str | None] = mapped_column(String(40))
+    # Set when the item is the policy's mandatory IKI (e.g. "ipasn").
+    mandatory_key: Mapped[str | None] = mapped_column(String(40))
+    created_at: Mapped[datetime] = mapped_column(UtcDateTime, default=utcnow)
+    updated_at: Mapped[datetime] = mapped_column(UtcDateTime, default=utcnow)

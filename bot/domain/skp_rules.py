@@ -1,0 +1,344 @@
+"""The rules of an SKP's hasil kerja as pure functions: SMART-C and quality lint for one item,
+counts, weight totals and composition for the whole list, the weight the policy suggests, and
+parsing of what people type (targets, weights, RHK/IKI text).
+
+Findings carry a code, a severity from the policy and parameters; the Indonesian explanation
+and suggestion for each code live in templates/findings.j2."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+from decimal import Decimal
+from typing import Any
+
+from bot.domain.numbers import parse_number
+from bot.domain.policy import Policy, Severity
+
+HUNDRED = Decimal(100)
+# Beyond this a target is a typing accident, not an ambition (Rp 17,3 miliar fits easily).
+MAX_TARGET = Decimal("1e13")
+MAX_PERCENT_TARGET = Decimal(1000)
+TEXT_MIN_CHARS, TEXT_MAX_CHARS = 8, 500
+SATUAN_MAX_CHARS = 40
+
+_WORD = re.compile(r"[\w-]+", re.UNICODE)
+_TAG = re.compile(r"</?[a-zA-Z][^<>]*>")
+_TARGET = re.compile(r"^\s*(?:rp\.?\s*)?([-+−]?\s*\d[\d.,]*)\s*(.*?)\s*$", re.IGNORECASE)
+
+
+@dataclass(frozen=True, slots=True)
+class Item:
+    """One row of hasil kerja as the rules see it."""
+
+    jenis: str
+    rhk: str
+    iki: str
+    aspek: str
+    target: Decimal | None
+    satuan: str
+    bobot: Decimal | None
+    leader_rhk: str = ""
+
+
+@dataclass(frozen=True, slots=True)
+class Finding:
+    code: str
+    severity: Severity
+    # 1-based position of the item in the list; None for the SKP as a whole.
+    item: int | None = None
+    params: dict[str, Any] = field(default_factory=dict)
+
+    @property
+    def is_error(self) -> bool:
+        return self.severity is Severity.ERROR
+
+
+@dataclass(frozen=True, slots=True)
+class Totals:
+    count: int
+    core: Decimal
+    beyond: Decimal
+    by_jenis: dict[str, Decimal]
+    has_cascade: bool
+
+    @property
+    def grand(self) -> Decimal:
+        return self.core + self.beyond
+
+
+# -- reading what people type ----------------------------------------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class Target:
+    value: Decimal
+    satuan: str  # "" when only a number was typed
+
+
+def parse_target(raw: str, policy: Policy) -> Target | str:
+    """ "17,5", "1.575.000", "100%", "4 kali", "Rp 17.300.000.000" → a Target; otherwise the
+    name of the problem (empty, not_number, negative, too_large, satuan_too_long)."""
+    text = raw.strip()
+    if not text:
+        return "empty"
+    match = _TARGET.match(text)
+    if match is None:
+        return "not_number"
+    number, unit = match.group(1).replace(" ", ""), match.group(2)
+    negative = number[0] in "-−"
+    value = parse_number(number.lstrip("+-−"))
+    if value is None:
+        return "not_number"
+    if negative and value != 0:
+        return "negative"
+    if text.lower().startswith("rp") and not unit:
+        unit = "Rupiah"
+    if len(unit) > SATUAN_MAX_CHARS:
+        return "satuan_too_long"
+    satuan = policy.canonical_satuan(unit) if unit else ""
+    if value > MAX_TARGET or (satuan == "%" and value > MAX_PERCENT_TARGET):
+        return "too_large"
+    return Target(value, satuan)
+
+
+def parse_weight(raw: str) -> Decimal | str:
+    """A weight in percent: "20", "20%", "7,5". Otherwise the problem's name."""
+    text = raw.strip().removesuffix("%").strip()
+    if not text:
+        return "empty"
+    value = parse_number(text.lstrip("+"))
+    if value is None:
+        return "not_number"
+    if value <= 0:
+        return "not_positive"
+    if value > HUNDRED:
+        return "too_large"
+    if value != value.quantize(Decimal("0.01")):
+        return "too_precise"
+    return value
+
+
+def text_problem(text: str) -> str | None:
+    """Why an RHK or IKI text cannot be taken as it is (None: fine)."""
+    if not text:
+        return "empty"
+    if len(text) > TEXT_MAX_CHARS:
+        return "too_long"
+    if _TAG.search(text):
+        return "html"
+    if sum(ch.isalpha() for ch in text) < 3:
+        return "no_words"
+    if len(text) < TEXT_MIN_CHARS:
+        return "too_short"
+    return None
+
+
+def satuan_problem(text: str) -> bool:
+    """A typed satuan must be short plain text ("%", "Dokumen", "Orang/Hari")."""
+    return not text or len(text) > SATUAN_MAX_CHARS or bool(_TAG.search(text))
+
+
+# -- one item --------------------------------------------------------------------------------
+
+
+def _words(text: str) -> list[str]:
+    return [w.casefold() for w in _WORD.findall(text)]
+
+
+def _contains_phrase(text: str, phrases: Iterable[str]) -> str | None:
+    lowered = f" {' '.join(_words(text))} "
+    for phrase in phrases:
+        if f" {phrase.casefold()} " in lowered:
+            return phrase
+    return None
+
+
+def lint_item(policy: Policy, item: Item, position: int | None = None) -> list[Finding]:
+    found: list[Finding] = []
+
+    def add(code: str, **params: Any) -> None:
+        severity = policy.severity_of(code)
+        if severity is not Severity.OFF:
+            found.append(Finding(code, severity, position, params))
+
+    vocab = policy.vocabulary
+    missing = [
+        name
+        for name, value in (
+            ("jenis", item.jenis),
+            ("rhk", item.rhk),
+            ("iki", item.iki),
+            ("aspek", item.aspek),
+            ("satuan", item.satuan),
+        )
+        if not value
+    ]
+    if item.bobot is None:
+        missing.append("bobot")
+    if missing:
+        add("incomplete", fields=missing)
+
+    iki_words = _words(item.iki)
+    first = iki_words[0] if iki_words else ""
+    second = iki_words[1] if len(iki_words) > 1 else ""
+    measured = first in vocab.measure_words or any(ch.isdigit() for ch in item.iki)
+    if item.iki:
+        if first in vocab.activity_verbs:
+            add("iki_activity", word=_original(item.iki, first))
+        elif first in vocab.count_words and second in vocab.document_nouns:
+            add("iki_counts_documents", word=_original(item.iki, second))
+        elif not measured:
+            add("iki_no_measure", word=_original(item.iki, first))
+        if len(iki_words) < policy.iki_length.min_words:
+            add("iki_too_short", minimum=policy.iki_length.min_words)
+        if len(item.iki) > policy.iki_length.max_chars:
+            add("iki_too_long", length=len(item.iki), maximum=policy.iki_length.max_chars)
+        vague = _contains_phrase(item.iki, vocab.vague_words)
+        if vague and not measured:
+            add("vague_word", word=vague, field="iki")
+
+    if item.target is None:
+        add("target_not_number")
+    is_percent = first in vocab.percent_words
+    if item.iki and is_percent and item.satuan and item.satuan != "%":
+        add("percent_satuan", satuan=item.satuan)
+    if item.satuan == "%" and item.target is not None and item.target > HUNDRED:
+        add("percent_over_100", target=item.target)
+    if first in vocab.count_words and item.satuan == "%":
+        add("count_with_percent")
+
+    if item.rhk:
+        qualified = _contains_phrase(item.rhk, vocab.qualifier_markers) or any(
+            ch.isdigit() for ch in item.rhk
+        )
+        vague_rhk = _contains_phrase(item.rhk, vocab.vague_words)
+        if vague_rhk and not qualified:
+            add("vague_word", word=vague_rhk, field="rhk")
+        elif not qualified:
+            add("rhk_no_qualifier")
+
+    if item.jenis == policy.cascade_jenis and not item.leader_rhk:
+        add("cascade_without_leader_rhk")
+    return found
+
+
+def _original(text: str, lowered_word: str) -> str:
+    """The word as the person wrote it (for quoting it back)."""
+    for word in _WORD.findall(text):
+        if word.casefold() == lowered_word:
+            return word
+    return lowered_word
+
+
+# -- the whole list ----------------------------------------------------------------------------
+
+
+def totals(policy: Policy, items: Sequence[Item]) -> Totals:
+    by_jenis: dict[str, Decimal] = {}
+    core = beyond = Decimal(0)
+    for item in items:
+        weight = item.bobot or Decimal(0)
+        by_jenis[item.jenis] = by_jenis.get(item.jenis, Decimal(0)) + weight
+        if policy.is_core(item.jenis):
+            core += weight
+        elif policy.is_beyond(item.jenis):
+            beyond += weight
+    has_cascade = any(item.jenis == policy.cascade_jenis for item in items)
+    return Totals(len(items), core, beyond, by_jenis, has_cascade)
+
+
+def composition(policy: Policy, has_cascade: bool) -> dict[str, Decimal]:
+    c = policy.composition
+    return dict(c.with_cascade if has_cascade else c.without_cascade)
+
+
+def check_skp(policy: Policy, items: Sequence[Item], counts_apply: bool = True) -> list[Finding]:
+    """Every finding for a list of hasil kerja: per item first (in order), then the whole.
+    `counts_apply` is False for unit heads, whose IKI come from their PK."""
+    found: list[Finding] = []
+    for position, item in enumerate(items, start=1):
+        found.extend(lint_item(policy, item, position))
+
+    def add(code: str, item: int | None = None, **params: Any) -> None:
+        severity = policy.severity_of(code)
+        if severity is not Severity.OFF:
+            found.append(Finding(code, severity, item, params))
+
+    seen: dict[str, int] = {}
+    for position, item in enumerate(items, start=1):
+        key = " ".join(_words(item.iki))
+        if not key:
+            continue
+        if key in seen:
+            add("duplicate_iki", position, other=seen[key])
+        else:
+            seen[key] = position
+
+    t = totals(policy, items)
+    rule = policy.iki_count
+    if counts_apply and t.count < rule.min:
+        add("count_low", count=t.count, minimum=rule.min)
+    if counts_apply and t.count > rule.max:
+        add("count_high", count=t.count, maximum=rule.max)
+    if t.core != policy.core_total:
+        add("core_total", total=t.core, expected=policy.core_total)
+    if t.beyond != policy.beyond_total:
+        add("beyond_total", total=t.beyond, expected=policy.beyond_total)
+    if t.core == policy.core_total:
+        # Only worth saying once the totals are right; before that it is noise.
+        expected = composition(policy, t.has_cascade)
+        for jenis, share in expected.items():
+            actual = t.by_jenis.get(jenis, Decimal(0))
+            if actual != share:
+                add(
+                    "composition",
+                    jenis=jenis,
+                    total=actual,
+                    expected=share,
+                    cascade=t.has_cascade,
+                )
+    present = {" ".join(_words(item.iki)) for item in items}
+    for mandatory in policy.mandatory:
+        if " ".join(_words(mandatory.iki)) not in present:
+            add("mandatory_missing", key=mandatory.key, iki=mandatory.iki)
+    return found
+
+
+def suggest_weight(
+    policy: Policy, others: Sequence[Item], jenis: str, has_cascade: bool | None = None
+) -> Decimal:
+    """What is left of the type's share in the policy once the other items are counted
+    (0 when nothing is left: the person decides how to rebalance)."""
+    t = totals(policy, others)
+    cascade = t.has_cascade or jenis == policy.cascade_jenis if has_cascade is None else has_cascade
+    if policy.is_beyond(jenis):
+        share = policy.beyond_total - t.beyond
+    else:
+        share = composition(policy, cascade).get(jenis, Decimal(0)) - t.by_jenis.get(
+            jenis, Decimal(0)
+        )
+    return max(share, Decimal(0))
+
+
+def errors(findings: Iterable[Finding]) -> list[Finding]:
+    return [f for f in findings if f.is_error]
+
+
+def warnings(findings: Iterable[Finding]) -> list[Finding]:
+    return [f for f in findings if f.severity is Severity.WARNING]
+
+
+def item_findings(policy: Policy, item: Item, others: Sequence[tuple[int, Item]]) -> list[Finding]:
+    """What the summary card of one item shows: its lint and whether another item of the same
+    SKP (given with its position) already has this IKI."""
+    found = lint_item(policy, item)
+    key = " ".join(_words(item.iki))
+    for position, other in others:
+        if key and " ".join(_words(other.iki)) == key:
+            severity = policy.severity_of("duplicate_iki")
+            if severity is not Severity.OFF:
+                found.append(Finding("duplicate_iki", severity, None, {"other": position}))
+            break
+    return found

@@ -1,0 +1,242 @@
+"""SKP storage: the period and policy in force, an employee's current SKP version and its
+items, the leader's items one can intervene, and the changes to them. Functions here query and
+change rows inside the caller's transaction; they never commit."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import date, datetime
+from decimal import Decimal
+from typing import Any
+
+from sqlalchemy import func, select, update
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from bot.db.models import (
+    EDITABLE_STATUSES,
+    Employee,
+    Period,
+    PolicyDoc,
+    Skp,
+    SkpItem,
+    SkpStatus,
+)
+from bot.domain.policy import Aspek, Policy, default_policy, policy_from_json, read_policy_file
+from bot.domain.skp_rules import Item
+
+# A hard stop well above any policy's maximum: the rules explain counts, this only keeps a
+# runaway list (or a script) from growing without bound.
+MAX_ITEMS = 20
+
+
+async def current_period(session: AsyncSession, today: date) -> Period | None:
+    """The period that contains today; before it opens, the next one (SKPs are drafted in
+    December and January); after the last one ends, the latest."""
+    periods = list((await session.execute(select(Period).order_by(Period.starts_on))).scalars())
+    for period in periods:
+        if period.starts_on <= today <= period.ends_on:
+            return period
+    upcoming = [p for p in periods if p.starts_on > today]
+    if upcoming:
+        return upcoming[0]
+    return periods[-1] if periods else None
+
+
+async def policy_for(session: AsyncSession, period: Period) -> Policy:
+    if period.policy_id is None:
+        return default_policy()
+    doc = await session.get(PolicyDoc, period.policy_id)
+    return policy_from_json(doc.document) if doc is not None else default_policy()
+
+
+async def load_policy(session: AsyncSession, period: Period, path: Any, now: datetime) -> Policy:
+    """Store a policy file (checked first) and put it in force for the period."""
+    import json
+
+    document = read_policy_file(path)
+    text = json.dumps(document, ensure_ascii=False, sort_keys=True)
+    row = PolicyDoc(name=str(document["name"])[:200], document=text, loaded_at=now)
+    session.add(row)
+    await session.flush()
+    period.policy_id = row.id
+    return policy_from_json(text)
+
+
+async def latest_skp(session: AsyncSession, employee_id: int, period_id: int) -> Skp | None:
+    return (
+        await session.execute(
+            select(Skp)
+            .where(Skp.employee_id == employee_id, Skp.period_id == period_id)
+            .order_by(Skp.number.desc())
+            .limit(1)
+        )
+    ).scalar_one_or_none()
+
+
+async def open_skp(session: AsyncSession, employee_id: int, period: Period, now: datetime) -> Skp:
+    """The employee's current SKP for the period, created as an empty draft the first time."""
+    skp = await latest_skp(session, employee_id, period.id)
+    if skp is None:
+        skp = Skp(
+            employee_id=employee_id,
+            period_id=period.id,
+            number=1,
+            status=SkpStatus.DRAFT,
+            revision=1,
+            created_at=now,
+            updated_at=now,
+        )
+        session.add(skp)
+        await session.flush()
+    return skp
+
+
+async def items_of(session: AsyncSession, skp_id: int) -> list[SkpItem]:
+    return list(
+        (
+            await session.execute(
+                select(SkpItem)
+                .where(SkpItem.skp_id == skp_id)
+                .order_by(SkpItem.position, SkpItem.id)
+            )
+        ).scalars()
+    )
+
+
+async def leader_items(
+    session: AsyncSession, employee: Employee, period_id: int
+) -> tuple[Employee | None, list[SkpItem]]:
+    """The pejabat penilai and the items of their current SKP (the RHK one may intervene)."""
+    if employee.penilai_id is None:
+        return None, []
+    leader = await session.get(Employee, employee.penilai_id)
+    skp = await latest_skp(session, employee.penilai_id, period_id)
+    return leader, (await items_of(session, skp.id) if skp is not None else [])
+
+
+def is_editable(skp: Skp) -> bool:
+    return skp.status in EDITABLE_STATUSES
+
+
+def rule_item(row: SkpItem) -> Item:
+    return Item(
+        jenis=row.jenis,
+        rhk=row.rhk,
+        iki=row.iki,
+        aspek=row.aspek.value,
+        target=row.target_value,
+        satuan=row.satuan,
+        bobot=row.bobot,
+        leader_rhk=row.leader_rhk,
+    )
+
+
+@dataclass(frozen=True, slots=True)
+class ItemFields:
+    """What the drafting dialog collected for one item."""
+
+    jenis: str
+    rhk: str
+    aspek: Aspek
+    iki: str
+    target: Decimal
+    satuan: str
+    bobot: Decimal
+    leader_item_id: int | None = None
+    leader_rhk: str = ""
+    mandatory_key: str | None = None
+
+    def as_item(self) -> Item:
+        return Item(
+            self.jenis,
+            self.rhk,
+            self.iki,
+            self.aspek.value,
+            self.target,
+            self.satuan,
+            self.bobot,
+            self.leader_rhk,
+        )
+
+    def audit_details(self) -> dict[str, Any]:
+        return {
+            "jenis": self.jenis,
+            "iki": self.iki[:200],
+            "target": str(self.target),
+            "satuan": self.satuan,
+            "bobot": str(self.bobot),
+        }
+
+
+def _touch(skp: Skp, now: datetime) -> None:
+    skp.revision += 1
+    skp.updated_at = now
+
+
+async def add_item(session: AsyncSession, skp: Skp, fields: ItemFields, now: datetime) -> SkpItem:
+    position = (
+        await session.scalar(
+            select(func.coalesce(func.max(SkpItem.position), 0)).where(SkpItem.skp_id == skp.id)
+        )
+        or 0
+    ) + 1
+    row = SkpItem(skp_id=skp.id, position=position, created_at=now)
+    _fill(row, fields, now)
+    session.add(row)
+    _touch(skp, now)
+    await session.flush()
+    return row
+
+
+def update_item(skp: Skp, row: SkpItem, fields: ItemFields, now: datetime) -> None:
+    _fill(row, fields, now)
+    _touch(skp, now)
+
+
+def _fill(row: SkpItem, fields: ItemFields, now: datetime) -> None:
+    row.jenis = fields.jenis
+    row.rhk = fields.rhk
+    row.aspek = fields.aspek
+    row.iki = fields.iki
+    row.target_value = fields.target
+    row.satuan = fields.satuan
+    row.bobot = fields.bobot
+    row.leader_item_id = fields.leader_item_id
+    row.leader_rhk = fields.leader_rhk
+    row.mandatory_key = fields.mandatory_key
+    row.updated_at = now
+
+
+async def delete_item(session: AsyncSession, skp: Skp, row: SkpItem, now: datetime) -> None:
+    position = row.position
+    await session.delete(row)
+    await session.flush()
+    await session.execute(
+        update(SkpItem)
+        .where(SkpItem.skp_id == skp.id, SkpItem.position > position)
+        .values(position=SkpItem.position - 1)
+        .execution_options(synchronize_session=False)
+    )
+    _touch(skp, now)
+
+
+def move_item(skp: Skp, rows: Sequence[SkpItem], row: SkpItem, delta: int, now: datetime) -> bool:
+    """Swap the item with its neighbour (delta -1: up, +1: down); False at either end."""
+    ordered = sorted(rows, key=lambda r: (r.position, r.id))
+    index = ordered.index(row)
+    other = index + delta
+    if not 0 <= other < len(ordered):
+        return False
+    ordered[index], ordered[other] = ordered[other], ordered[index]
+    for position, item in enumerate(ordered, start=1):
+        item.position = position
+    _touch(skp, now)
+    return True
+
+
+def submit(skp: Skp, penilai_id: int, now: datetime) -> None:
+    skp.status = SkpStatus.SUBMITTED
+    skp.penilai_id = penilai_id
+    skp.submitted_at = now
+    _touch(skp, now)

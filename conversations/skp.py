@@ -1,0 +1,872 @@
+"""Susun SKP: an employee builds the hasil kerja of their SKP item by item (the leader's RHK
+they support or the type, RHK, aspek, IKI, target, satuan, jenis, bobot), sees each item's
+findings on a summary card, manages the list (edit, delete, reorder, the mandatory IKI in one
+tap) and submits it to the pejabat penilai.
+
+The item being written lives in the dialog draft, so every answer is committed as it is given
+and the flow resumes where it stopped; the SKP rows change only on "Simpan"."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from decimal import Decimal
+from typing import Any
+
+from bot.db.models import Employee, Period, Skp, SkpItem
+from bot.domain import skp_rules as rules
+from bot.domain.policy import Aspek, Policy, default_policy
+from bot.engine.context import Ctx, Role
+from bot.engine.flow import Choice, Goto, Next, Reask, Stay, Step, flow
+from bot.engine.runtime import HOME
+from bot.services import skp as store
+from conversations.findings import describe
+
+FLOW_NAME = "skp"
+WIZARD = ("link", "rhk", "aspek", "iki", "target", "satuan", "jenis", "bobot")
+OVERVIEW = Goto("overview")
+BACK = Choice("back", "back")
+LEADER_ITEMS_SHOWN = 12
+
+
+@dataclass(slots=True)
+class Place:
+    period: Period
+    policy: Policy
+    skp: Skp
+
+
+async def _place(ctx: Ctx) -> Place | None:
+    """The period in force, its policy and the actor's current SKP (created on first use)."""
+    period = await store.current_period(ctx.session, ctx.now.date())
+    if period is None:
+        return None
+    policy = await store.policy_for(ctx.session, period)
+    skp = await store.open_skp(ctx.session, ctx.actor.id, period, ctx.now)
+    return Place(period, policy, skp)
+
+
+def _draft(ctx: Ctx) -> dict[str, Any]:
+    item: dict[str, Any] = ctx.data.setdefault("item", {})
+    return item
+
+
+# What templates may read of a draft item, whether or not it was answered yet.
+EMPTY_ITEM = dict.fromkeys(
+    ("leader_rhk", "jenis", "rhk", "aspek", "iki", "target", "satuan", "bobot"), ""
+)
+
+
+def _shown(draft: dict[str, Any]) -> dict[str, Any]:
+    return {**EMPTY_ITEM, **draft}
+
+
+def _progress(step: str) -> dict[str, Any]:
+    return {"step_no": WIZARD.index(step) + 1, "step_total": len(WIZARD)}
+
+
+def _decimal(raw: Any) -> Decimal | None:
+    return Decimal(raw) if raw not in (None, "") else None
+
+
+def _draft_item(draft: dict[str, Any]) -> rules.Item:
+    return rules.Item(
+        jenis=draft.get("jenis", ""),
+        rhk=draft.get("rhk", ""),
+        iki=draft.get("iki", ""),
+        aspek=draft.get("aspek", ""),
+        target=_decimal(draft.get("target")),
+        satuan=draft.get("satuan", ""),
+        bobot=_decimal(draft.get("bobot")),
+        leader_rhk=draft.get("leader_rhk", ""),
+    )
+
+
+def _fields(draft: dict[str, Any]) -> store.ItemFields | None:
+    """The draft as a complete item, or None while something is missing."""
+    try:
+        target, bobot = _decimal(draft.get("target")), _decimal(draft.get("bobot"))
+        if target is None or bobot is None:
+            return None
+        return store.ItemFields(
+            jenis=draft["jenis"],
+            rhk=draft["rhk"],
+            aspek=Aspek(draft["aspek"]),
+            iki=draft["iki"],
+            target=target,
+            satuan=draft["satuan"],
+            bobot=bobot,
+            leader_item_id=draft.get("leader_item_id"),
+            leader_rhk=draft.get("leader_rhk", ""),
+            mandatory_key=draft.get("mandatory_key"),
+        )
+    except (KeyError, ValueError):
+        return None
+
+
+def _row_to_draft(row: SkpItem) -> dict[str, Any]:
+    return {
+        "leader_item_id": row.leader_item_id,
+        "leader_rhk": row.leader_rhk,
+        "jenis": row.jenis,
+        "rhk": row.rhk,
+        "aspek": row.aspek.value,
+        "iki": row.iki,
+        "target": str(row.target_value) if row.target_value is not None else "",
+        "satuan": row.satuan,
+        "bobot": str(row.bobot) if row.bobot is not None else "",
+        "mandatory_key": row.mandatory_key,
+    }
+
+
+def _jenis_label(ctx: Ctx, code: str) -> str:
+    key = f"jenis_{code}"
+    return ctx.texts.label(key) if ctx.texts.has_label(key) else code
+
+
+async def _counts_apply(ctx: Ctx) -> bool:
+    # A unit head's IKI come from their PK: the 5–10 rule is for everyone else.
+    return not await ctx.actor.has(Role.UNIT_HEAD)
+
+
+def _leaving_wizard(ctx: Ctx) -> None:
+    for key in ("item", "item_id", "return"):
+        ctx.data.pop(key, None)
+
+
+def _advance(ctx: Ctx, current: str) -> Next:
+    if ctx.data.pop("return", None) == "card":
+        return Goto("card")
+    index = WIZARD.index(current) + 1
+    nxt = WIZARD[index] if index < len(WIZARD) else "card"
+    if nxt == "satuan" and _draft(ctx).get("satuan_from_target"):
+        nxt = "jenis"
+    return Goto(nxt)
+
+
+async def _retreat(ctx: Ctx, current: str) -> Next:
+    if ctx.data.pop("return", None) == "card":
+        return Goto("card")
+    index = WIZARD.index(current) - 1
+    if index < 0:
+        _leaving_wizard(ctx)
+        return OVERVIEW
+    previous = WIZARD[index]
+    if previous == "satuan" and _draft(ctx).get("satuan_from_target"):
+        previous = "target"
+    return Goto(previous)
+
+
+async def _editable_or_refuse(ctx: Ctx, place: Place | None) -> bool:
+    if place is None:
+        ctx.say("skp_no_period")
+        return False
+    if not store.is_editable(place.skp):
+        ctx.say("skp_locked", status=ctx.texts.label(f"status_{place.skp.status.value}"))
+        return False
+    return True
+
+
+# -- overview ----------------------------------------------------------------------------------
+
+
+async def overview_view(ctx: Ctx) -> dict[str, Any]:
+    place = await _place(ctx)
+    if place is None:
+        return {"period": None}
+    rows = await store.items_of(ctx.session, place.skp.id)
+    items = [store.rule_item(r) for r in rows]
+    policy = place.policy
+    findings = rules.check_skp(policy, items, await _counts_apply(ctx))
+    present = {r.mandatory_key for r in rows} | {r.iki.casefold() for r in rows}
+    missing = [
+        m for m in policy.mandatory if m.key not in present and m.iki.casefold() not in present
+    ]
+    penilai = (
+        await ctx.session.get(Employee, ctx.actor.employee.penilai_id)
+        if ctx.actor.employee.penilai_id
+        else None
+    )
+    return {
+        "period": place.period,
+        "skp": place.skp,
+        "status": ctx.texts.label(f"status_{place.skp.status.value}"),
+        "editable": store.is_editable(place.skp),
+        "rows": rows,
+        "jenis": {r.id: _jenis_label(ctx, r.jenis) for r in rows},
+        "core": {r.id: policy.is_core(r.jenis) for r in rows},
+        "totals": rules.totals(policy, items),
+        "policy": policy,
+        "errors": len(rules.errors(findings)),
+        "warnings": len(rules.warnings(findings)),
+        "missing": missing,
+        "penilai": penilai,
+        "max_items": store.MAX_ITEMS,
+    }
+
+
+def overview_choices(_ctx: Ctx, view: dict[str, Any]) -> list[list[Choice]]:
+    if view["period"] is None:
+        return [[Choice("menu", "skp_menu")]]
+    rows: list[list[Choice]] = []
+    if view["editable"]:
+        if len(view["rows"]) < store.MAX_ITEMS:
+            rows.append([Choice("add", "skp_add")])
+        for m in view["missing"]:
+            rows.append([Choice("mandatory", "skp_add_mandatory", m.key, values=(("iki", m.iki),))])
+        if view["rows"]:
+            rows.append([Choice("manage", "skp_manage")])
+    if view["errors"] or view["warnings"]:
+        count = view["errors"] + view["warnings"]
+        rows.append([Choice("findings", "skp_findings", values=(("count", count),))])
+    if view["editable"] and view["rows"]:
+        rows.append([Choice("submit", "skp_submit")])
+    rows.append([Choice("menu", "skp_menu")])
+    return rows
+
+
+async def on_overview(ctx: Ctx, action: str, arg: str) -> Next:
+    if action == "menu":
+        _leaving_wizard(ctx)
+        return HOME
+    if action == "findings":
+        return Goto("findings")
+    place = await _place(ctx)
+    if not await _editable_or_refuse(ctx, place):
+        return OVERVIEW
+    assert place is not None
+    if action == "add":
+        _leaving_wizard(ctx)
+        return Goto("link")
+    if action == "manage":
+        return Goto("pick")
+    if action == "submit":
+        return Goto("review")
+    if action == "mandatory":
+        return await _add_mandatory(ctx, place, arg)
+    return Stay()
+
+
+async def _add_mandatory(ctx: Ctx, place: Place, key: str) -> Next:
+    spec = next((m for m in place.policy.mandatory if m.key == key), None)
+    rows = await store.items_of(ctx.session, place.skp.id)
+    if spec is None or any(r.mandatory_key == key for r in rows):
+        ctx.notice("mandatory_present")
+        return Stay()
+    if len(rows) >= store.MAX_ITEMS:
+        return Reask("skp_too_many", {"maximum": store.MAX_ITEMS})
+    fields = store.ItemFields(
+        jenis=spec.jenis,
+        rhk=spec.rhk,
+        aspek=spec.aspek,
+        iki=spec.iki,
+        target=spec.target,
+        satuan=spec.satuan,
+        bobot=spec.bobot,
+        mandatory_key=spec.key,
+    )
+    row = await store.add_item(ctx.session, place.skp, fields, ctx.now)
+    ctx.audit("skp.item_added", "skp", place.skp.id, item_id=row.id, **fields.audit_details())
+    ctx.notice("mandatory_added")
+    return Stay()
+
+
+async def findings_view(ctx: Ctx) -> dict[str, Any]:
+    place = await _place(ctx)
+    if place is None:
+        return {"findings": []}
+    rows = await store.items_of(ctx.session, place.skp.id)
+    items = [store.rule_item(r) for r in rows]
+    findings = rules.check_skp(place.policy, items, await _counts_apply(ctx))
+    return {"findings": describe(ctx.texts, findings)}
+
+
+async def on_to_overview(ctx: Ctx, _action: str, _arg: str) -> Next:
+    return OVERVIEW
+
+
+def back_choices(_ctx: Ctx, _view: dict[str, Any]) -> list[list[Choice]]:
+    return [[BACK]]
+
+
+# -- the item wizard ---------------------------------------------------------------------------
+
+
+async def link_view(ctx: Ctx) -> dict[str, Any]:
+    period = await store.current_period(ctx.session, ctx.now.date())
+    leader, items = (
+        await store.leader_items(ctx.session, ctx.actor.employee, period.id)
+        if period is not None
+        else (None, [])
+    )
+    policy = await _policy(ctx)
+    return {
+        **_progress("link"),
+        "leader": leader,
+        "leader_items": items[:LEADER_ITEMS_SHOWN],
+        "chosen": _draft(ctx).get("leader_item_id"),
+        # Every other type of the policy is a way of saying "not a direct cascade".
+        "types": {
+            code: ctx.texts.label(f"link_{code}")
+            if ctx.texts.has_label(f"link_{code}")
+            else _jenis_label(ctx, code)
+            for code in policy.jenis
+            if code != policy.cascade_jenis
+        },
+    }
+
+
+def link_choices(_ctx: Ctx, view: dict[str, Any]) -> list[list[Choice]]:
+    numbered = [
+        Choice("leader", arg=str(item.id), text=f"RHK {n}")
+        for n, item in enumerate(view["leader_items"], start=1)
+    ]
+    rows = [numbered[i : i + 4] for i in range(0, len(numbered), 4)]
+    rows += [[Choice("type", arg=code, text=label)] for code, label in view["types"].items()]
+    return [*rows, [BACK]]
+
+
+async def on_link(ctx: Ctx, action: str, arg: str) -> Next:
+    if action == "back":
+        return await _retreat(ctx, "link")
+    draft = _draft(ctx)
+    if action == "leader":
+        view = await link_view(ctx)
+        chosen = next((i for i in view["leader_items"] if str(i.id) == arg), None)
+        if chosen is None:
+            return Reask("skp_leader_item_gone")
+        policy = await _policy(ctx)
+        draft.update(leader_item_id=chosen.id, leader_rhk=chosen.rhk, jenis=policy.cascade_jenis)
+    else:
+        draft.update(leader_item_id=None, leader_rhk="", jenis=arg)
+    return _advance(ctx, "link")
+
+
+async def _policy(ctx: Ctx) -> Policy:
+    period = await store.current_period(ctx.session, ctx.now.date())
+    return default_policy() if period is None else await store.policy_for(ctx.session, period)
+
+
+def _text_step(field: str, step: str) -> Any:
+    async def on_text(ctx: Ctx, text: str) -> Next:
+        problem = rules.text_problem(text)
+        if problem is not None:
+            return Reask(
+                "skp_text_problem",
+                {
+                    "problem": problem,
+                    "field": ctx.texts.label(f"item_field_{field}"),
+                    "minimum": rules.TEXT_MIN_CHARS,
+                    "maximum": rules.TEXT_MAX_CHARS,
+                    "length": len(text),
+                },
+            )
+        _draft(ctx)[field] = " ".join(text.split())
+        return _advance(ctx, step)
+
+    return on_text
+
+
+def _back_handler(step: str) -> Any:
+    async def on_choice(ctx: Ctx, action: str, arg: str) -> Next:
+        return await _retreat(ctx, step)
+
+    return on_choice
+
+
+def _draft_view(step: str) -> Any:
+    async def view(ctx: Ctx) -> dict[str, Any]:
+        draft = _draft(ctx)
+        return {**_progress(step), "item": _shown(draft)}
+
+    return view
+
+
+def aspek_choices(_ctx: Ctx, _view: dict[str, Any]) -> list[list[Choice]]:
+    buttons = [Choice("aspek", f"aspek_{a.value}", a.value) for a in Aspek]
+    return [buttons[:2], buttons[2:], [BACK]]
+
+
+async def on_aspek(ctx: Ctx, action: str, arg: str) -> Next:
+    if action == "back":
+        return await _retreat(ctx, "aspek")
+    _draft(ctx)["aspek"] = Aspek(arg).value
+    return _advance(ctx, "aspek")
+
+
+async def on_target(ctx: Ctx, text: str) -> Next:
+    policy = await _policy(ctx)
+    parsed = rules.parse_target(text, policy)
+    if isinstance(parsed, str):
+        return Reask("skp_target_problem", {"problem": parsed, "typed": text[:60]})
+    draft = _draft(ctx)
+    draft["target"] = str(parsed.value)
+    if parsed.satuan:
+        draft["satuan"] = parsed.satuan
+        draft["satuan_from_target"] = True
+    else:
+        draft.pop("satuan_from_target", None)
+        if ctx.data.get("return") != "card":
+            draft.pop("satuan", None)
+    return _advance(ctx, "target")
+
+
+async def satuan_view(ctx: Ctx) -> dict[str, Any]:
+    return {**_progress("satuan"), "item": _shown(_draft(ctx)), "policy": await _policy(ctx)}
+
+
+def satuan_choices(_ctx: Ctx, view: dict[str, Any]) -> list[list[Choice]]:
+    units = [Choice("satuan", arg=str(i), text=u) for i, u in enumerate(view["policy"].satuan)]
+    return [units[i : i + 3] for i in range(0, len(units), 3)] + [[BACK]]
+
+
+async def on_satuan_choice(ctx: Ctx, action: str, arg: str) -> Next:
+    if action == "back":
+        return await _retreat(ctx, "satuan")
+    policy = await _policy(ctx)
+    _draft(ctx)["satuan"] = policy.satuan[int(arg)]
+    return _advance(ctx, "satuan")
+
+
+async def on_satuan_text(ctx: Ctx, text: str) -> Next:
+    if rules.satuan_problem(text):
+        return Reask("skp_satuan_problem", {"maximum": rules.SATUAN_MAX_CHARS})
+    policy = await _policy(ctx)
+    _draft(ctx)["satuan"] = policy.canonical_satuan(text)
+    return _advance(ctx, "satuan")
+
+
+async def jenis_view(ctx: Ctx) -> dict[str, Any]:
+    policy = await _policy(ctx)
+    draft = _draft(ctx)
+    return {
+        **_progress("jenis"),
+        "item": _shown(draft),
+        "labels": {code: _jenis_label(ctx, code) for code in policy.jenis},
+        "current": draft.get("jenis"),
+    }
+
+
+def jenis_choices(_ctx: Ctx, view: dict[str, Any]) -> list[list[Choice]]:
+    rows = [
+        [
+            Choice(
+                "jenis",
+                arg=code,
+                text=("✅ " if code == view["current"] else "") + label,
+            )
+        ]
+        for code, label in view["labels"].items()
+    ]
+    return [*rows, [BACK]]
+
+
+async def on_jenis(ctx: Ctx, action: str, arg: str) -> Next:
+    if action == "back":
+        return await _retreat(ctx, "jenis")
+    _draft(ctx)["jenis"] = arg
+    return _advance(ctx, "jenis")
+
+
+async def _others(ctx: Ctx, place: Place) -> list[tuple[int, rules.Item]]:
+    """The SKP's other items with their positions (all but the one being edited)."""
+    editing = ctx.data.get("item_id")
+    rows = await store.items_of(ctx.session, place.skp.id)
+    return [(r.position, store.rule_item(r)) for r in rows if r.id != editing]
+
+
+async def bobot_view(ctx: Ctx) -> dict[str, Any]:
+    draft = _draft(ctx)
+    place = await _place(ctx)
+    suggestion = Decimal(0)
+    if place is not None:
+        others = [item for _, item in await _others(ctx, place)]
+        suggestion = rules.suggest_weight(place.policy, others, draft.get("jenis", ""))
+    return {
+        **_progress("bobot"),
+        "item": _shown(draft),
+        "jenis_label": _jenis_label(ctx, draft.get("jenis", "")),
+        "suggestion": suggestion,
+    }
+
+
+def bobot_choices(_ctx: Ctx, view: dict[str, Any]) -> list[list[Choice]]:
+    rows = []
+    if view["suggestion"] > 0:
+        value = view["suggestion"]
+        rows.append([Choice("weight", "weight_suggest", str(value), values=(("value", value),))])
+    return [*rows, [BACK]]
+
+
+async def on_bobot_choice(ctx: Ctx, action: str, arg: str) -> Next:
+    if action == "back":
+        return await _retreat(ctx, "bobot")
+    _draft(ctx)["bobot"] = arg
+    return _advance(ctx, "bobot")
+
+
+async def on_bobot_text(ctx: Ctx, text: str) -> Next:
+    parsed = rules.parse_weight(text)
+    if isinstance(parsed, str):
+        return Reask("skp_weight_problem", {"problem": parsed, "typed": text[:60]})
+    _draft(ctx)["bobot"] = str(parsed)
+    return _advance(ctx, "bobot")
+
+
+# -- the summary card --------------------------------------------------------------------------
+
+
+async def card_view(ctx: Ctx) -> dict[str, Any]:
+    draft = _draft(ctx)
+    place = await _place(ctx)
+    findings: list[dict[str, Any]] = []
+    projected = None
+    if place is not None:
+        item = _draft_item(draft)
+        others = await _others(ctx, place)
+        findings = describe(ctx.texts, rules.item_findings(place.policy, item, others))
+        projected = rules.totals(place.policy, [*(i for _, i in others), item])
+    return {
+        "item": _shown(draft),
+        "target": _decimal(draft.get("target")),
+        "bobot": _decimal(draft.get("bobot")),
+        "aspek_label": ctx.texts.label(f"aspek_{draft['aspek']}") if draft.get("aspek") else "",
+        "jenis_label": _jenis_label(ctx, draft.get("jenis", "")),
+        "findings": findings,
+        "projected": projected,
+        "complete": _fields(draft) is not None,
+        "editing": ctx.data.get("item_id") is not None,
+    }
+
+
+def card_choices(_ctx: Ctx, view: dict[str, Any]) -> list[list[Choice]]:
+    rows = []
+    if view["complete"]:
+        rows.append([Choice("save", "item_save")])
+    rows.append([Choice("edit", "item_edit_field")])
+    rows.append([Choice("discard", "item_discard")])
+    return rows
+
+
+async def on_card(ctx: Ctx, action: str, arg: str) -> Next:
+    if action == "edit":
+        return Goto("field")
+    if action == "discard":
+        _leaving_wizard(ctx)
+        ctx.notice("item_discarded")
+        return OVERVIEW
+    place = await _place(ctx)
+    if not await _editable_or_refuse(ctx, place):
+        _leaving_wizard(ctx)
+        return OVERVIEW
+    assert place is not None
+    fields = _fields(_draft(ctx))
+    if fields is None:
+        return Reask("skp_item_incomplete")
+    editing = ctx.data.get("item_id")
+    if editing is None:
+        if len(await store.items_of(ctx.session, place.skp.id)) >= store.MAX_ITEMS:
+            return Reask("skp_too_many", {"maximum": store.MAX_ITEMS})
+        row = await store.add_item(ctx.session, place.skp, fields, ctx.now)
+        ctx.audit("skp.item_added", "skp", place.skp.id, item_id=row.id, **fields.audit_details())
+    else:
+        existing = await ctx.session.get(SkpItem, editing)
+        if existing is None or existing.skp_id != place.skp.id:
+            _leaving_wizard(ctx)
+            ctx.say("skp_item_gone")
+            return OVERVIEW
+        store.update_item(place.skp, existing, fields, ctx.now)
+        ctx.audit(
+            "skp.item_updated", "skp", place.skp.id, item_id=existing.id, **fields.audit_details()
+        )
+    _leaving_wizard(ctx)
+    ctx.notice("item_saved")
+    ctx.say("skp_item_saved")
+    return OVERVIEW
+
+
+EDITABLE_FIELDS = ("link", "rhk", "aspek", "iki", "target", "satuan", "jenis", "bobot")
+
+
+def field_choices(_ctx: Ctx, _view: dict[str, Any]) -> list[list[Choice]]:
+    buttons = [Choice("field", f"item_field_{f}", f) for f in EDITABLE_FIELDS]
+    return [buttons[i : i + 2] for i in range(0, len(buttons), 2)] + [
+        [Choice("back", "back_to_card")]
+    ]
+
+
+async def on_field(ctx: Ctx, action: str, arg: str) -> Next:
+    if action == "back":
+        return Goto("card")
+    ctx.data["return"] = "card"
+    return Goto(arg)
+
+
+# -- managing the list -------------------------------------------------------------------------
+
+
+async def pick_view(ctx: Ctx) -> dict[str, Any]:
+    place = await _place(ctx)
+    rows = await store.items_of(ctx.session, place.skp.id) if place is not None else []
+    return {"rows": rows}
+
+
+def pick_choices(_ctx: Ctx, view: dict[str, Any]) -> list[list[Choice]]:
+    numbered = [Choice("item", arg=str(r.id), text=str(r.position)) for r in view["rows"]]
+    return [numbered[i : i + 5] for i in range(0, len(numbered), 5)] + [[BACK]]
+
+
+async def on_pick(ctx: Ctx, action: str, arg: str) -> Next:
+    if action == "back":
+        return OVERVIEW
+    ctx.data["sel"] = int(arg)
+    return Goto("item")
+
+
+async def _selected(ctx: Ctx) -> tuple[Place, SkpItem, list[SkpItem]] | None:
+    place = await _place(ctx)
+    if place is None:
+        return None
+    rows = await store.items_of(ctx.session, place.skp.id)
+    row = next((r for r in rows if r.id == ctx.data.get("sel")), None)
+    return (place, row, rows) if row is not None else None
+
+
+async def item_view(ctx: Ctx) -> dict[str, Any]:
+    found = await _selected(ctx)
+    if found is None:
+        return {"row": None}
+    _, row, rows = found
+    return {
+        "row": row,
+        "count": len(rows),
+        "jenis_label": _jenis_label(ctx, row.jenis),
+        "aspek_label": ctx.texts.label(f"aspek_{row.aspek.value}"),
+    }
+
+
+def item_choices(_ctx: Ctx, view: dict[str, Any]) -> list[list[Choice]]:
+    row = view["row"]
+    if row is None:
+        return [[BACK]]
+    rows = [[Choice("edit", "item_edit"), Choice("delete", "item_delete")]]
+    moves = []
+    if row.position > 1:
+        moves.append(Choice("up", "item_up"))
+    if row.position < view["count"]:
+        moves.append(Choice("down", "item_down"))
+    if moves:
+        rows.append(moves)
+    return [*rows, [BACK]]
+
+
+async def on_item(ctx: Ctx, action: str, arg: str) -> Next:
+    if action == "back":
+        ctx.data.pop("sel", None)
+        return Goto("pick")
+    found = await _selected(ctx)
+    if found is None:
+        ctx.say("skp_item_gone")
+        return OVERVIEW
+    place, row, rows = found
+    if not await _editable_or_refuse(ctx, place):
+        return OVERVIEW
+    if action == "edit":
+        ctx.data["item"] = _row_to_draft(row)
+        ctx.data["item_id"] = row.id
+        return Goto("card")
+    if action == "delete":
+        return Goto("delete")
+    store.move_item(place.skp, rows, row, -1 if action == "up" else 1, ctx.now)
+    ctx.audit("skp.item_moved", "skp", place.skp.id, item_id=row.id, position=row.position)
+    ctx.notice("item_moved", position=row.position)
+    return Stay()
+
+
+def delete_choices(_ctx: Ctx, _view: dict[str, Any]) -> list[list[Choice]]:
+    return [[Choice("confirm", "item_delete_confirm")], [Choice("back", "cancel")]]
+
+
+async def on_delete(ctx: Ctx, action: str, arg: str) -> Next:
+    if action == "back":
+        return Goto("item")
+    found = await _selected(ctx)
+    if found is None:
+        ctx.say("skp_item_gone")
+        return OVERVIEW
+    place, row, _rows = found
+    if not await _editable_or_refuse(ctx, place):
+        return OVERVIEW
+    ctx.audit("skp.item_deleted", "skp", place.skp.id, item_id=row.id, iki=row.iki[:200])
+    await store.delete_item(ctx.session, place.skp, row, ctx.now)
+    ctx.data.pop("sel", None)
+    ctx.notice("item_deleted")
+    return OVERVIEW
+
+
+# -- submitting --------------------------------------------------------------------------------
+
+
+async def review_view(ctx: Ctx) -> dict[str, Any]:
+    place = await _place(ctx)
+    if place is None:
+        return {"findings": [], "errors": 0, "warnings": 0, "penilai": None, "rows": []}
+    rows = await store.items_of(ctx.session, place.skp.id)
+    findings = rules.check_skp(
+        place.policy, [store.rule_item(r) for r in rows], await _counts_apply(ctx)
+    )
+    employee = ctx.actor.employee
+    penilai = await ctx.session.get(Employee, employee.penilai_id) if employee.penilai_id else None
+    return {
+        "findings": describe(ctx.texts, findings),
+        "errors": len(rules.errors(findings)),
+        "warnings": len(rules.warnings(findings)),
+        "penilai": penilai,
+        "rows": rows,
+    }
+
+
+def review_choices(_ctx: Ctx, view: dict[str, Any]) -> list[list[Choice]]:
+    rows = []
+    if not view["errors"] and view["penilai"] is not None and view["rows"]:
+        rows.append([Choice("submit", "submit_anyway" if view["warnings"] else "submit_confirm")])
+    return [*rows, [Choice("back", "back_to_skp")]]
+
+
+async def on_review(ctx: Ctx, action: str, arg: str) -> Next:
+    if action == "back":
+        return OVERVIEW
+    place = await _place(ctx)
+    if not await _editable_or_refuse(ctx, place):
+        return OVERVIEW
+    assert place is not None
+    # Checked again here: the decision is the server's, not the screen's.
+    view = await review_view(ctx)
+    if view["errors"] or view["penilai"] is None or not view["rows"]:
+        return Reask("skp_cannot_submit", view)
+    penilai: Employee = view["penilai"]
+    store.submit(place.skp, penilai.id, ctx.now)
+    items = [store.rule_item(r) for r in view["rows"]]
+    totals = rules.totals(place.policy, items)
+    ctx.audit(
+        "skp.submitted",
+        "skp",
+        place.skp.id,
+        penilai_id=penilai.id,
+        items=len(items),
+        warnings=view["warnings"],
+        revision=place.skp.revision,
+    )
+    ctx.notify(
+        penilai.id,
+        "skp_submitted",
+        "skp_submitted_leader",
+        dedupe_key=f"skp_submitted:{place.skp.id}:{place.skp.revision}",
+        employee=ctx.actor.employee,
+        period=place.period,
+        rows=view["rows"],
+        totals=totals,
+        warnings=view["warnings"],
+    )
+    ctx.say("skp_submitted", penilai=penilai, period=place.period)
+    return OVERVIEW
+
+
+FLOW = flow(
+    FLOW_NAME,
+    [
+        Step(
+            "overview",
+            "skp_overview",
+            view=overview_view,
+            choices=overview_choices,
+            on_choice=on_overview,
+            help="help_skp",
+        ),
+        Step(
+            "findings",
+            "skp_findings",
+            view=findings_view,
+            choices=back_choices,
+            on_choice=on_to_overview,
+            help="help_skp",
+        ),
+        Step(
+            "link",
+            "skp_link",
+            view=link_view,
+            choices=link_choices,
+            on_choice=on_link,
+            help="help_skp_link",
+        ),
+        Step(
+            "rhk",
+            "skp_rhk",
+            view=_draft_view("rhk"),
+            choices=back_choices,
+            on_choice=_back_handler("rhk"),
+            on_text=_text_step("rhk", "rhk"),
+            help="help_skp_rhk",
+        ),
+        Step(
+            "aspek",
+            "skp_aspek",
+            view=_draft_view("aspek"),
+            choices=aspek_choices,
+            on_choice=on_aspek,
+            help="help_skp_aspek",
+        ),
+        Step(
+            "iki",
+            "skp_iki",
+            view=_draft_view("iki"),
+            choices=back_choices,
+            on_choice=_back_handler("iki"),
+            on_text=_text_step("iki", "iki"),
+            help="help_skp_iki",
+        ),
+        Step(
+            "target",
+            "skp_target",
+            view=_draft_view("target"),
+            choices=back_choices,
+            on_choice=_back_handler("target"),
+            on_text=on_target,
+            help="help_skp_target",
+        ),
+        Step(
+            "satuan",
+            "skp_satuan",
+            view=satuan_view,
+            choices=satuan_choices,
+            on_choice=on_satuan_choice,
+            on_text=on_satuan_text,
+            help="help_skp_target",
+        ),
+        Step(
+            "jenis",
+            "skp_jenis",
+            view=jenis_view,
+            choices=jenis_choices,
+            on_choice=on_jenis,
+            help="help_skp_jenis",
+        ),
+        Step(
+            "bobot",
+            "skp_bobot",
+            view=bobot_view,
+            choices=bobot_choices,
+            on_choice=on_bobot_choice,
+            on_text=on_bobot_text,
+            help="help_skp_jenis",
+        ),
+        Step("card", "skp_card", view=card_view, choices=card_choices, on_choice=on_card),
+        Step("field", "skp_field", choices=field_choices, on_choice=on_field),
+        Step("pick", "skp_pick", view=pick_view, choices=pick_choices, on_choice=on_pick),
+        Step("item", "skp_item", view=item_view, choices=item_choices, on_choice=on_item),
+        Step("delete", "skp_delete", view=item_view, choices=delete_choices, on_choice=on_delete),
+        Step("review", "skp_review", view=review_view, choices=review_choices, on_choice=on_review),
+    ],
+    commands=("skp",),
+    resumable=True,
+    help="help_skp",
+)

@@ -1,0 +1,245 @@
+"""The SKP rules as pure functions: the policy as data, each lint finding against the deck's
+good examples and bad variants, totals and composition, weight suggestions, and parsing of
+targets and weights typed the Indonesian way."""
+
+from __future__ import annotations
+
+import json
+from dataclasses import replace
+from decimal import Decimal
+from pathlib import Path
+
+import pytest
+
+from bot.domain.policy import DEFAULT_POLICY_FILE, PolicyError, default_policy, parse_policy
+from bot.domain.skp_rules import (
+    Item,
+    Target,
+    check_skp,
+    item_findings,
+    lint_item,
+    parse_target,
+    parse_weight,
+    suggest_weight,
+    text_problem,
+    totals,
+)
+from tests.skp_examples import DECK_GOOD, sbbl_items
+
+POLICY = default_policy()
+
+
+def codes(findings: list) -> list[str]:
+    return [f.code for f in findings]
+
+
+def good(**changes: object) -> Item:
+    base = Item(
+        jenis="TUSI",
+        rhk="Layanan administrasi kepegawaian diselesaikan sesuai standar waktu layanan",
+        iki="Persentase layanan administrasi kepegawaian yang selesai tepat waktu",
+        aspek="waktu",
+        target=Decimal(96),
+        satuan="%",
+        bobot=Decimal(10),
+    )
+    return replace(base, **changes)  # type: ignore[arg-type]
+
+
+def test_sbbl_katim_list_validates_clean_at_120_percent() -> None:
+    items = sbbl_items()
+    assert check_skp(POLICY, items) == []
+    t = totals(POLICY, items)
+    assert (t.count, t.core, t.beyond, t.grand) == (9, 100, 20, 120)
+    assert t.has_cascade and t.by_jenis == {"CL": 50, "TUSI": 40, "MI": 10, "BYD": 20}
+
+
+@pytest.mark.parametrize(("rhk", "iki", "satuan"), DECK_GOOD)
+def test_deck_good_examples_lint_clean(rhk: str, iki: str, satuan: str) -> None:
+    assert lint_item(POLICY, good(rhk=rhk, iki=iki, satuan=satuan)) == []
+
+
+@pytest.mark.parametrize(
+    ("changes", "code", "word"),
+    [
+        ({"iki": "Melaksanakan advokasi skrining bayi baru lahir"}, "iki_activity", "Melaksanakan"),
+        ({"iki": "Mengikuti rapat koordinasi lintas program"}, "iki_activity", "Mengikuti"),
+        (
+            {"iki": "Jumlah laporan monitoring SBBL", "satuan": "Dokumen"},
+            "iki_counts_documents",
+            "laporan",
+        ),
+        (
+            {"iki": "Jumlah dokumen kebijakan yang disusun", "satuan": "Dokumen"},
+            "iki_counts_documents",
+            "dokumen",
+        ),
+        ({"iki": "Skrining bayi baru lahir di provinsi"}, "iki_no_measure", "Skrining"),
+    ],
+)
+def test_activity_and_document_counts_are_flagged(changes: dict, code: str, word: str) -> None:
+    [finding] = [f for f in lint_item(POLICY, good(**changes)) if f.code == code]
+    assert finding.params["word"] == word and not finding.is_error
+
+
+def test_percentage_rules() -> None:
+    assert "percent_satuan" in codes(lint_item(POLICY, good(satuan="Dokumen")))
+    assert "percent_over_100" in codes(lint_item(POLICY, good(target=Decimal(120))))
+    assert "percent_over_100" not in codes(lint_item(POLICY, good(target=Decimal(100))))
+    counted = good(iki="Jumlah pegawai yang dilayani tepat waktu", satuan="%")
+    assert "count_with_percent" in codes(lint_item(POLICY, counted))
+
+
+def test_target_not_a_number_is_an_error() -> None:
+    [finding] = [f for f in lint_item(POLICY, good(target=None)) if f.code == "target_not_number"]
+    assert finding.is_error
+
+
+def test_rhk_needs_a_qualifier_and_vague_words_need_a_measure() -> None:
+    assert codes(lint_item(POLICY, good(rhk="Layanan administrasi kepegawaian"))) == [
+        "rhk_no_qualifier"
+    ]
+    vague = lint_item(POLICY, good(rhk="Meningkatkan kualitas layanan kepegawaian"))
+    assert codes(vague) == ["vague_word"] and vague[0].params == {
+        "word": "meningkatkan",
+        "field": "rhk",
+    }
+    # "optimal" with a qualifier is the deck's own wording: fine.
+    assert lint_item(POLICY, good(rhk=DECK_GOOD[3][0])) == []
+    vague_iki = lint_item(POLICY, good(iki="Layanan kepegawaian yang optimal"))
+    assert "vague_word" in codes(vague_iki) and "iki_no_measure" in codes(vague_iki)
+
+
+def test_iki_length() -> None:
+    assert "iki_too_short" in codes(lint_item(POLICY, good(iki="Persentase layanan")))
+    long_iki = "Persentase layanan " + "administrasi kepegawaian yang tuntas " * 8
+    assert "iki_too_long" in codes(lint_item(POLICY, good(iki=long_iki)))
+
+
+def test_cascade_item_needs_the_leaders_rhk() -> None:
+    assert "cascade_without_leader_rhk" in codes(lint_item(POLICY, good(jenis="CL")))
+    assert lint_item(POLICY, good(jenis="CL", leader_rhk="RHK atasan")) == []
+
+
+def test_counts_totals_duplicates_and_mandatory() -> None:
+    items = sbbl_items()
+    found = check_skp(POLICY, items[:4])
+    assert {"count_low", "core_total", "beyond_total", "mandatory_missing"} <= set(codes(found))
+    [low] = [f for f in found if f.code == "count_low"]
+    assert low.is_error and low.params == {"count": 4, "minimum": 5}
+    # a unit head's SKP comes from the PK: counts do not apply
+    assert "count_low" not in codes(check_skp(POLICY, items[:4], counts_apply=False))
+    too_many = items + [
+        replace(items[5], iki=f"Jumlah monitoring SBBL wilayah {n}") for n in range(2)
+    ]
+    assert "count_high" in codes(check_skp(POLICY, too_many))
+    duplicated = [*items, items[1]]
+    [dup] = [f for f in check_skp(POLICY, duplicated) if f.code == "duplicate_iki"]
+    assert dup.item == 10 and dup.params == {"other": 2} and dup.is_error
+
+
+def test_composition_follows_the_cascade_not_the_title() -> None:
+    items = sbbl_items()
+    as_tusi = [replace(i, jenis="TUSI", leader_rhk="") if i.jenis == "CL" else i for i in items]
+    # Without a direct cascade the composition is TUSI 90 / MI 10: exactly this list.
+    assert check_skp(POLICY, as_tusi) == []
+    shifted = [
+        replace(items[0], bobot=Decimal(10)),
+        *items[1:4],
+        replace(items[4], bobot=Decimal(20)),
+        *items[5:],
+    ]
+    found = [f for f in check_skp(POLICY, shifted) if f.code == "composition"]
+    assert {(f.params["jenis"], f.params["total"], f.params["expected"]) for f in found} == {
+        ("CL", 40, 50),
+        ("TUSI", 50, 40),
+    }
+    assert all(not f.is_error for f in found)
+
+
+def test_weight_suggestion_is_what_is_left_of_the_share() -> None:
+    items = sbbl_items()
+    assert suggest_weight(POLICY, [], "CL") == 50
+    assert suggest_weight(POLICY, [], "TUSI") == 90  # no cascade yet
+    assert suggest_weight(POLICY, items[:1], "TUSI") == 40  # a CL item exists
+    assert suggest_weight(POLICY, items[:3], "CL") == 20
+    assert suggest_weight(POLICY, items, "BYD") == 0
+    assert suggest_weight(POLICY, items[:8], "BYD") == 20
+
+
+def test_item_findings_report_a_duplicate_by_its_position() -> None:
+    items = sbbl_items()
+    found = item_findings(POLICY, items[2], [(1, items[0]), (7, items[2])])
+    assert [(f.code, f.params) for f in found] == [("duplicate_iki", {"other": 7})]
+
+
+@pytest.mark.parametrize(
+    ("typed", "expected"),
+    [
+        ("17,5", Target(Decimal("17.5"), "")),
+        ("1.575.000", Target(Decimal(1575000), "")),
+        ("100%", Target(Decimal(100), "%")),
+        ("100 %", Target(Decimal(100), "%")),
+        ("4 kali", Target(Decimal(4), "Kali")),
+        ("82,23 Nilai", Target(Decimal("82.23"), "Nilai")),
+        ("2 rumusan", Target(Decimal(2), "Rumusan")),
+        ("Rp 17.300.000.000", Target(Decimal(17300000000), "Rupiah")),
+        ("10 analisis kebijakan", Target(Decimal(10), "analisis kebijakan")),
+        ("", "empty"),
+        ("tinggi", "not_number"),
+        ("1.5", "not_number"),
+        ("-5", "negative"),
+        ("5000%", "too_large"),
+        ("99999999999999999", "too_large"),
+        ("3 " + "x" * 50, "satuan_too_long"),
+    ],
+)
+def test_parse_target(typed: str, expected: object) -> None:
+    assert parse_target(typed, POLICY) == expected
+
+
+@pytest.mark.parametrize(
+    ("typed", "expected"),
+    [
+        ("20", Decimal(20)),
+        ("20%", Decimal(20)),
+        ("7,5", Decimal("7.5")),
+        ("abc", "not_number"),
+        ("150", "too_large"),
+        ("0", "not_positive"),
+        ("-10", "not_positive"),
+        ("", "empty"),
+        ("7,555", "too_precise"),
+    ],
+)
+def test_parse_weight(typed: str, expected: object) -> None:
+    assert parse_weight(typed) == expected
+
+
+@pytest.mark.parametrize(
+    ("text", "problem"),
+    [
+        ("", "empty"),
+        ("x" * 5000, "too_long"),
+        ("<b>Persentase</b> layanan", "html"),
+        ("🎯🎯🎯🎯🎯🎯🎯🎯", "no_words"),
+        ("Nilai", "too_short"),
+        ("Nilai IP ASN", None),
+    ],
+)
+def test_text_problems(text: str, problem: str | None) -> None:
+    assert text_problem(text) == problem
+
+
+def test_another_policy_is_data(tmp_path: Path) -> None:
+    document = json.loads(DEFAULT_POLICY_FILE.read_text())
+    document["iki_count"] = {"min": 3, "max": 12}
+    document["severity"]["composition"] = "off"
+    document["mandatory"] = []
+    policy = parse_policy(document)
+    items = sbbl_items()[:3]
+    found = codes(check_skp(policy, items))
+    assert "count_low" not in found and "mandatory_missing" not in found
+    document["composition"]["with_cascade"]["XYZ"] = 5
+    with pytest.raises(PolicyError, match="unknown types"):
+        parse_policy(document)
