@@ -316,6 +316,59 @@ def admin(nip: Annotated[str, typer.Argument(help="NIP of the new administrator"
     raise typer.Exit(code=asyncio.run(_with_services(body)))
 
 
+policy_app = typer.Typer(no_args_is_help=True, help="The SKP policy (IKI counts, weights, lint).")
+app.add_typer(policy_app, name="policy")
+
+
+async def _period(session: AsyncSession, year: int) -> Period | None:
+    return (await session.execute(select(Period).where(Period.year == year))).scalar_one_or_none()
+
+
+@policy_app.command("show")
+def policy_show(year: Annotated[int, typer.Option(help="Period year")]) -> None:
+    """Print the policy in force for a period as JSON (a starting point for another policy)."""
+    from bot.db.models import PolicyDoc
+    from bot.domain.policy import default_policy_document
+
+    async def body(services: Services) -> int:
+        async with services.sessionmaker() as session:
+            period = await _period(session, year)
+            if period is None:
+                _say("period_unknown", year=year)
+                return 1
+            doc = await session.get(PolicyDoc, period.policy_id) if period.policy_id else None
+        typer.echo(doc.document if doc is not None else default_policy_document())
+        return 0
+
+    raise typer.Exit(code=asyncio.run(_with_services(body)))
+
+
+@policy_app.command("load")
+def policy_load(
+    file: Annotated[Path, typer.Argument(exists=True, dir_okay=False, help="Policy JSON")],
+    year: Annotated[int, typer.Option(help="Period year")],
+) -> None:
+    """Check a policy file and put it in force for a period (replaces the previous one)."""
+    from bot.domain.policy import PolicyError
+    from bot.services import skp as skp_store
+
+    async def body(services: Services) -> int:
+        async with services.sessionmaker() as session, session.begin():
+            period = await _period(session, year)
+            if period is None:
+                _say("period_unknown", year=year)
+                return 1
+            try:
+                policy = await skp_store.load_policy(session, period, file, services.clock())
+            except PolicyError as exc:
+                _say("policy_invalid", reason=str(exc))
+                return 1
+        _say("policy_loaded", name=policy.name, year=year)
+        return 0
+
+    raise typer.Exit(code=asyncio.run(_with_services(body)))
+
+
 @app.command()
 def run() -> None:
     """Start the bot (long polling). Migrations are applied first."""

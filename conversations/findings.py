@@ -28,7 +28,8 @@ def _value(texts: Texts, key: str, value: Any) -> Any:
 
 def describe(texts: Texts, findings: Iterable[Finding]) -> list[dict[str, Any]]:
     described = []
-    for f in findings:
+    # Errors first: they are what stands between the person and submitting.
+    for f in sorted(findings, key=lambda f: not f.is_error):
         params = {k: _value(texts, k, v) for k, v in f.params.items()}
         text, hint = texts.finding(f.code, **params)
         described.append(

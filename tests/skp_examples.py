@@ -6,7 +6,9 @@ from decimal import Decimal
 
 from bot.domain.skp_rules import Item
 
-LEADER_IKI = "Persentase penduduk penerima pemeriksaan kesehatan gratis kelompok usia bayi baru lahir"
+LEADER_IKI = (
+    "Persentase penduduk penerima pemeriksaan kesehatan gratis kelompok usia bayi baru lahir"
+)
 LEADER_RHK = "Terwujudnya pelaksanaan skrining bayi baru lahir sesuai standar di seluruh provinsi"
 
 # The SBBL Katim's final list (DOMAIN.md): Core 20+5+5+20+10+10+20+10 = 100%, Beyond 20%.

@@ -88,3 +88,30 @@ def test_migrate_down_and_up(cli_env: CliRunner) -> None:
     assert f"revisi {head}" in cli_env.invoke(app, ["migrate"]).output
     assert cli_env.invoke(app, ["migrate", "--down", "base"]).exit_code == 0
     assert f"revisi {head}" in cli_env.invoke(app, ["migrate"]).output
+
+
+def test_an_administrator_loads_another_policy(cli_env: CliRunner, tmp_path: Path) -> None:
+    import json
+
+    cli_env.invoke(app, ["demo"])
+    shown = cli_env.invoke(app, ["policy", "show", "--year", "2026"])
+    assert shown.exit_code == 0 and json.loads(shown.output)["iki_count"] == {"min": 5, "max": 10}
+    document = json.loads(shown.output)
+    document["name"] = "Instansi Contoh 2027"
+    document["iki_count"] = {"min": 3, "max": 12}
+    good = tmp_path / "kebijakan.json"
+    good.write_text(json.dumps(document), encoding="utf-8")
+    loaded = cli_env.invoke(app, ["policy", "load", str(good), "--year", "2026"])
+    assert loaded.exit_code == 0 and "Instansi Contoh 2027" in loaded.output
+    again = json.loads(cli_env.invoke(app, ["policy", "show", "--year", "2026"]).output)
+    assert again["iki_count"] == {"min": 3, "max": 12}
+
+    document["jenis"]["XX"] = "sideways"
+    bad = tmp_path / "rusak.json"
+    bad.write_text(json.dumps(document), encoding="utf-8")
+    refused = cli_env.invoke(app, ["policy", "load", str(bad), "--year", "2026"])
+    assert refused.exit_code == 1 and "tidak valid" in refused.output
+    still = json.loads(cli_env.invoke(app, ["policy", "show", "--year", "2026"]).output)
+    assert still["name"] == "Instansi Contoh 2027"
+    missing = cli_env.invoke(app, ["policy", "show", "--year", "1999"])
+    assert missing.exit_code == 1 and "belum ada" in missing.output

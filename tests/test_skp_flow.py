@@ -326,3 +326,25 @@ async def test_errors_block_and_warnings_ask_for_confirmation(bot: Harness) -> N
     assert (await bot.rows(Skp))[0].status is SkpStatus.SUBMITTED
     [audit] = await bot.rows(AuditLog, AuditLog.action == "skp.submitted")
     assert audit.details["warnings"] >= 2
+
+
+async def test_the_period_policy_from_the_database_is_the_one_applied(
+    bot: Harness, tmp_path
+) -> None:  # type: ignore[no-untyped-def]
+    import json
+
+    from bot.db.models import Period
+    from bot.domain.policy import DEFAULT_POLICY_FILE
+    from bot.services import skp as store
+
+    document = json.loads(DEFAULT_POLICY_FILE.read_text())
+    document.update(name="Instansi Contoh", iki_count={"min": 2, "max": 12}, mandatory=[])
+    path = tmp_path / "kebijakan.json"
+    path.write_text(json.dumps(document))
+    async with bot.services.sessionmaker() as session, session.begin():
+        period = (await session.execute(select(Period))).scalar_one()
+        await store.load_policy(session, period, path, bot.services.clock())
+    katim = await bot.onboard(KATIM_SBBL, 861)
+    overview = await katim.command("skp")
+    assert "(ketentuan 2–12)" in overview.text
+    assert not any("IKI wajib" in label for label in overview.labels())
