@@ -15,25 +15,21 @@ from __future__ import annotations
 
 import argparse
 import asyncio
-import os
-import resource
-import statistics
-import subprocess
-import sys
-import tempfile
-import time
 import warnings
-from collections.abc import Awaitable, Callable
-from pathlib import Path
+from collections.abc import Callable
 from typing import Any
 
-ROOT = Path(__file__).resolve().parents[1]
-sys.path.insert(0, str(ROOT))
-
-from sqlalchemy import event, insert, select  # noqa: E402
-from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Update  # noqa: E402
-from telegram.constants import ParseMode  # noqa: E402
-from telegram.ext import (  # noqa: E402
+from common import (
+    StatementCounter,
+    database,
+    drive,
+    fill_employees,
+    filler_people,
+    peak_rss_mb,
+)
+from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Update
+from telegram.constants import ParseMode
+from telegram.ext import (
     Application,
     CallbackQueryHandler,
     CommandHandler,
@@ -41,68 +37,17 @@ from telegram.ext import (  # noqa: E402
     ConversationHandler,
     Defaults,
 )
-from telegram.warnings import PTBUserWarning  # noqa: E402
+from telegram.warnings import PTBUserWarning
 
-from bot.container import build_services  # noqa: E402
-from bot.db import migrate as migrations  # noqa: E402
-from bot.db.models import Employee, Unit  # noqa: E402
-from bot.services import invitations, org_import  # noqa: E402
-from bot.services.demo import demo_data  # noqa: E402
-from bot.telegram.app import build_application  # noqa: E402
-from tests.conftest import make_settings, reset_postgres  # noqa: E402
-from tests.telegram_fake import TOKEN, ChatClient, FakeTelegram  # noqa: E402
+from bot.container import build_services
+from bot.db import migrate as migrations
+from bot.services import invitations, org_import
+from bot.services.demo import demo_data
+from bot.telegram.app import build_application
+from tests.conftest import make_settings, reset_postgres
+from tests.telegram_fake import TOKEN, ChatClient, FakeTelegram
 
 STEPS_PER_USER = 6  # /start code, Ya ini saya, Profil saya, Kembali, /bantuan, /menu
-
-
-def percentile(values: list[float], q: float) -> float:
-    ordered = sorted(values)
-    return ordered[min(len(ordered) - 1, round(q * (len(ordered) - 1)))]
-
-
-async def fill_employees(services: Any, total: int) -> None:
-    """Bulk-add filler employees so lookups run against a realistically large table."""
-    async with services.sessionmaker() as session, session.begin():
-        unit_id = (await session.execute(select(Unit.id).where(Unit.code == "ROOSDM"))).scalar_one()
-        existing = len((await session.execute(select(Employee.id))).all())
-        now = services.clock()
-        chunk: list[dict[str, Any]] = []
-        for i in range(existing, total):
-            chunk.append(
-                {
-                    "nip": f"{900000000000000000 + i}",
-                    "name": f"Pegawai Uji {i}",
-                    "pangkat_golongan": "III/a",
-                    "jabatan": "Analis SDM Aparatur Ahli Pertama",
-                    "jenis_jabatan": "JF",
-                    "jenjang": "Ahli Pertama",
-                    "unit_id": unit_id,
-                    "active": True,
-                    "created_at": now,
-                    "updated_at": now,
-                }
-            )
-            if len(chunk) == 5000:
-                await session.execute(insert(Employee), chunk)
-                chunk = []
-        if chunk:
-            await session.execute(insert(Employee), chunk)
-
-
-async def invite_codes(services: Any, count: int) -> list[str]:
-    async with services.sessionmaker() as session, session.begin():
-        people = list(
-            (
-                await session.execute(
-                    select(Employee)
-                    .where(Employee.nip.like("9%"))
-                    .order_by(Employee.id)
-                    .limit(count)
-                )
-            ).scalars()
-        )
-        issued = await invitations.issue(session, people, services.clock(), 14, "bench")
-    return [i.code for i in issued]
 
 
 class Script:
@@ -122,25 +67,6 @@ class Script:
             lambda: c.message_update("/bantuan"),
             lambda: c.message_update("/menu"),
         ]
-
-
-async def drive(app: Any, scripts: list[Script], rate: float | None) -> list[float]:
-    """Run every script's steps, users interleaved; return per-update latencies (s). With a
-    rate, updates are offered on a fixed schedule and latency counts any queueing."""
-    queue: list[Callable[[], Update]] = []
-    steps = [s.updates() for s in scripts]
-    for i in range(STEPS_PER_USER):
-        queue.extend(s[i] for s in steps)
-    latencies = []
-    start = time.perf_counter()
-    for n, make in enumerate(queue):
-        due = start + n / rate if rate else time.perf_counter()
-        now = time.perf_counter()
-        if rate and now < due:
-            await asyncio.sleep(due - now)
-        await app.process_update(make())
-        latencies.append(time.perf_counter() - (due if rate else now))
-    return latencies
 
 
 # -- the reference: a textbook ConversationHandler bot, state in memory ----------------------
@@ -222,17 +148,14 @@ async def run_reference(users: int) -> float:
     transport = FakeTelegram()
     app = reference_app(transport)
     await app.initialize()
-    scripts = [
-        Script(
-            ChatClient(app, transport, 10_000_000 + i), "abc", ("Ya, ini saya", "Profil", "Kembali")
-        )
+    labels = ("Ya, ini saya", "Profil", "Kembali")
+    people = [
+        Script(ChatClient(app, transport, 10_000_000 + i), "abc", labels).updates()
         for i in range(users)
     ]
-    started = time.perf_counter()
-    await drive(app, scripts, None)
-    elapsed = time.perf_counter() - started
+    result = await drive(app, people)
     await app.shutdown()
-    return users * STEPS_PER_USER / elapsed
+    return result.updates_per_s
 
 
 async def run_ours(url: str, users: int, employees: int, rate: float) -> dict[str, float]:
@@ -243,64 +166,44 @@ async def run_ours(url: str, users: int, employees: int, rate: float) -> dict[st
     async with services.sessionmaker() as session, session.begin():
         await org_import.apply(session, demo_data(), services.clock(), "bench")
     await fill_employees(services, employees)
-    codes = await invite_codes(services, users * 2)
-    statements = 0
-
-    def count(*_: Any) -> None:
-        nonlocal statements
-        statements += 1
-
-    event.listen(services.db.sync_engine, "before_cursor_execute", count)
+    people = await filler_people(services, users * 2)
+    async with services.sessionmaker() as session, session.begin():
+        issued = await invitations.issue(session, people, services.clock(), 14, "bench")
+    codes = [i.code for i in issued]
+    counter = StatementCounter(services.db)
     transport = FakeTelegram()
     app = build_application(services, request=transport, rate_limit=False, job_queue=False)
     await app.initialize()
     labels = ("Ya, ini saya", "Profil saya", "Kembali")
-    closed = [
-        Script(ChatClient(app, transport, 20_000_000 + i), codes[i], labels) for i in range(users)
-    ]
-    statements = 0
-    started = time.perf_counter()
-    lat_closed = await drive(app, closed, None)
-    elapsed = time.perf_counter() - started
-    per_update_sql = statements / len(lat_closed)
-    paced = [
-        Script(ChatClient(app, transport, 30_000_000 + i), codes[users + i], labels)
+    closed_people = [
+        Script(ChatClient(app, transport, 20_000_000 + i), codes[i], labels).updates()
         for i in range(users)
     ]
-    lat_paced = await drive(app, paced, rate)
+    closed = await drive(app, closed_people)
+    statements = counter.count / len(closed.latencies)
+    paced_people = [
+        Script(ChatClient(app, transport, 30_000_000 + i), codes[users + i], labels).updates()
+        for i in range(users)
+    ]
+    paced = await drive(app, paced_people, rate)
     await app.shutdown()
     await services.close()
     return {
-        "updates_per_s": len(lat_closed) / elapsed,
-        "closed_p50_ms": statistics.median(lat_closed) * 1000,
-        "closed_p99_ms": percentile(lat_closed, 0.99) * 1000,
-        "paced_p50_ms": statistics.median(lat_paced) * 1000,
-        "paced_p99_ms": percentile(lat_paced, 0.99) * 1000,
-        "sql_per_update": per_update_sql,
-        "updates": len(lat_closed) + len(lat_paced),
+        "updates_per_s": closed.updates_per_s,
+        "closed_p50_ms": closed.p50_ms,
+        "closed_p99_ms": closed.p99_ms,
+        "paced_p50_ms": paced.p50_ms,
+        "paced_p99_ms": paced.p99_ms,
+        "sql_per_update": statements,
+        "updates": len(closed.latencies) + len(paced.latencies),
     }
-
-
-def start_postgres() -> tuple[str, Callable[[], None]]:
-    url = os.environ.get("BENCH_DATABASE_URL")
-    if url:
-        return url, lambda: None
-    folder = tempfile.mkdtemp(prefix="dk-bench-pg-")
-    url = subprocess.check_output(
-        [str(ROOT / "scripts/pg-test-server"), "start", folder, "54339"], text=True
-    ).strip()
-    return url, lambda: subprocess.run(
-        [str(ROOT / "scripts/pg-test-server"), "stop", folder], check=False
-    )
 
 
 async def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--users", type=int, default=200)
     parser.add_argument("--employees", type=int, default=100_000)
-    parser.add_argument(
-        "--rate", type=float, default=100.0, help="updates/s offered in the paced run"
-    )
+    parser.add_argument("--rate", type=float, default=100.0, help="updates/s in the paced run")
     parser.add_argument("--db", choices=["sqlite", "postgres", "both"], default="both")
     parser.add_argument(
         "--smoke", action="store_true", help="tiny run for CI: SQLite, 2 000 employees"
@@ -310,28 +213,12 @@ async def main() -> None:
         args.db, args.employees = "sqlite", 2_000
     reference = await run_reference(args.users)
     print(f"reference (ConversationHandler, in memory): {reference:,.0f} updates/s")
-    targets: list[tuple[str, Callable[[], Awaitable[tuple[str, Callable[[], None]]]]]] = []
-    tmp = tempfile.mkdtemp(prefix="dk-bench-")
-    if args.db in ("sqlite", "both"):
-
-        async def sqlite() -> tuple[str, Callable[[], None]]:
-            return f"sqlite+aiosqlite:///{tmp}/bench.db", lambda: None
-
-        targets.append(("sqlite", sqlite))
-    if args.db in ("postgres", "both"):
-
-        async def postgres() -> tuple[str, Callable[[], None]]:
-            return start_postgres()
-
-        targets.append(("postgresql", postgres))
-    for name, make in targets:
-        url, stop = await make()
-        try:
+    kinds = ["sqlite", "postgres"] if args.db == "both" else [args.db]
+    for kind in kinds:
+        with database(kind) as url:
             r = await run_ours(url, args.users, args.employees, args.rate)
-        finally:
-            stop()
         print(
-            f"{name}: {args.employees:,} employees, {r['updates']:,.0f} updates | "
+            f"{kind}: {args.employees:,} employees, {r['updates']:,.0f} updates | "
             f"{r['updates_per_s']:,.0f} updates/s "
             f"(ratio to reference {r['updates_per_s'] / reference:.2f}) | "
             f"closed loop p50 {r['closed_p50_ms']:.1f} ms p99 {r['closed_p99_ms']:.1f} ms | "
@@ -339,8 +226,7 @@ async def main() -> None:
             f"p50 {r['paced_p50_ms']:.1f} ms p99 {r['paced_p99_ms']:.1f} ms | "
             f"{r['sql_per_update']:.1f} SQL statements/update"
         )
-    peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
-    print(f"peak RSS: {peak:.0f} MB")
+    print(f"peak RSS: {peak_rss_mb():.0f} MB")
 
 
 if __name__ == "__main__":

@@ -37,5 +37,12 @@ def build_services(settings: Settings, clock: Callable[[], datetime] = system_cl
     db = create_engine(settings.database_url)
     sessionmaker = create_sessionmaker(db)
     texts = get_texts()
-    dialog = DialogEngine(build_registry(), sessionmaker, texts, handle_unlinked, clock)
+    dialog = DialogEngine(
+        build_registry(),
+        sessionmaker,
+        texts,
+        handle_unlinked,
+        clock,
+        one_writer=db.dialect.name == "sqlite",
+    )
     return Services(settings, db, sessionmaker, texts, dialog, clock)

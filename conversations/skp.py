@@ -35,14 +35,34 @@ class Place:
     skp: Skp
 
 
+async def _period(ctx: Ctx) -> Period | None:
+    if "period" not in ctx.memo:
+        ctx.memo["period"] = await store.current_period(ctx.session, ctx.now.date())
+    period: Period | None = ctx.memo["period"]
+    return period
+
+
+async def _policy(ctx: Ctx) -> Policy:
+    if "policy" not in ctx.memo:
+        period = await _period(ctx)
+        ctx.memo["policy"] = (
+            default_policy() if period is None else await store.policy_for(ctx.session, period)
+        )
+    policy: Policy = ctx.memo["policy"]
+    return policy
+
+
 async def _place(ctx: Ctx) -> Place | None:
     """The period in force, its policy and the actor's current SKP (created on first use)."""
-    period = await store.current_period(ctx.session, ctx.now.date())
-    if period is None:
-        return None
-    policy = await store.policy_for(ctx.session, period)
-    skp = await store.open_skp(ctx.session, ctx.actor.id, period, ctx.now)
-    return Place(period, policy, skp)
+    if "place" not in ctx.memo:
+        period = await _period(ctx)
+        place = None
+        if period is not None:
+            skp = await store.open_skp(ctx.session, ctx.actor.id, period, ctx.now)
+            place = Place(period, await _policy(ctx), skp)
+        ctx.memo["place"] = place
+    result: Place | None = ctx.memo["place"]
+    return result
 
 
 def _draft(ctx: Ctx) -> dict[str, Any]:
@@ -292,7 +312,7 @@ def back_choices(_ctx: Ctx, _view: dict[str, Any]) -> list[list[Choice]]:
 
 
 async def link_view(ctx: Ctx) -> dict[str, Any]:
-    period = await store.current_period(ctx.session, ctx.now.date())
+    period = await _period(ctx)
     leader, items = (
         await store.leader_items(ctx.session, ctx.actor.employee, period.id)
         if period is not None
@@ -339,11 +359,6 @@ async def on_link(ctx: Ctx, action: str, arg: str) -> Next:
     else:
         draft.update(leader_item_id=None, leader_rhk="", jenis=arg)
     return _advance(ctx, "link")
-
-
-async def _policy(ctx: Ctx) -> Policy:
-    period = await store.current_period(ctx.session, ctx.now.date())
-    return default_policy() if period is None else await store.policy_for(ctx.session, period)
 
 
 def _text_step(field: str, step: str) -> Any:
@@ -423,7 +438,10 @@ async def on_satuan_choice(ctx: Ctx, action: str, arg: str) -> Next:
     if action == "back":
         return await _retreat(ctx, "satuan")
     policy = await _policy(ctx)
-    _draft(ctx)["satuan"] = policy.satuan[int(arg)]
+    index = int(arg) if arg.isdigit() else len(policy.satuan)
+    if index >= len(policy.satuan):  # the policy changed since the buttons were drawn
+        return Reask("skp_satuan_problem", {"maximum": rules.SATUAN_MAX_CHARS})
+    _draft(ctx)["satuan"] = policy.satuan[index]
     return _advance(ctx, "satuan")
 
 

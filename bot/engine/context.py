@@ -83,6 +83,9 @@ class Ctx:
     toast: str | None = None
     alert: bool = False
     outbox: list[Outbox] = field(default_factory=list)
+    # Values a flow looked up once in this update (the period, the policy): a step's handler
+    # and the view of the next step often need the same rows.
+    memo: dict[str, Any] = field(default_factory=dict)
 
     def say(
         self, template: str, /, buttons: list[list[Button]] | None = None, **context: Any

@@ -9,6 +9,8 @@ the commit, and messages for other people go through the outbox.
 
 from __future__ import annotations
 
+import asyncio
+import contextlib
 import copy
 import logging
 from collections.abc import Awaitable, Callable
@@ -16,7 +18,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
 
-from sqlalchemy import select, update
+from sqlalchemy import bindparam, select, update
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.exc import IntegrityError
@@ -64,12 +66,16 @@ class DialogEngine:
         texts: Texts,
         unlinked: UnlinkedHandler,
         clock: Callable[[], datetime] = lambda: datetime.now(UTC),
+        one_writer: bool = False,
     ) -> None:
         self.registry = registry
         self.sessionmaker = sessionmaker
         self.texts = texts
         self.unlinked = unlinked
         self.clock = clock
+        # SQLite has one writer at a time and every update writes: queueing the transactions
+        # here is far cheaper than letting them collide and sleep in SQLite's busy handler.
+        self._writer: asyncio.Lock | None = asyncio.Lock() if one_writer else None
 
     # -- entry points ---------------------------------------------------------------------
 
@@ -92,7 +98,11 @@ class DialogEngine:
     async def _retrying(self, body: Callable[[AsyncSession], Awaitable[Outcome]]) -> Outcome:
         for attempt in range(1, MAX_ATTEMPTS + 1):
             try:
-                async with self.sessionmaker() as session, session.begin():
+                async with (
+                    self._writer or contextlib.nullcontext(),
+                    self.sessionmaker() as session,
+                    session.begin(),
+                ):
                     return await body(session)
             except ConcurrentChange:
                 log.info("concurrent change of a dialog state, retrying (attempt %d)", attempt)
@@ -139,14 +149,14 @@ class DialogEngine:
 
     async def _first_time(self, session: AsyncSession, update_id: int) -> bool:
         dialect = session.bind.dialect.name if session.bind else "sqlite"
-        insert = pg_insert if dialect == "postgresql" else sqlite_insert
-        stmt = (
-            insert(ProcessedUpdate)
-            .values(update_id=update_id, processed_at=self.clock())
-            .on_conflict_do_nothing(index_elements=["update_id"])
+        stmt = _FIRST_TIME[dialect == "postgresql"]
+        # Core execution on the session's connection: with parameters, an ORM execute would
+        # take the bulk-insert path.
+        connection = await session.connection()
+        result = await connection.execute(
+            stmt, {"update_id": update_id, "processed_at": self.clock()}
         )
-        result = await session.execute(stmt)
-        return bool(result.rowcount)  # type: ignore[attr-defined]
+        return bool(result.rowcount)
 
     # -- the dialog -----------------------------------------------------------------------
 
@@ -172,7 +182,11 @@ class DialogEngine:
         draft = copy.deepcopy(stored_data.get("draft", {}))
         ctx = Ctx(session, actor, self.texts, self.clock(), channel, draft)
         cursor = _Cursor(
-            state.flow, state.step, state.version, copy.deepcopy(stored_data.get("parked", {}))
+            state.flow,
+            state.step,
+            state.version,
+            copy.deepcopy(stored_data.get("parked", {})),
+            stored_data.get("offered"),
         )
         outcome = Outcome()
 
@@ -194,13 +208,15 @@ class DialogEngine:
             nxt = await self._route(ctx, cursor, event, outcome, pending)
 
         await self._apply(ctx, cursor, nxt)
-        changed = (
-            is_new
-            or (cursor.flow, cursor.step) != stored_place
-            or {"draft": ctx.data, "parked": cursor.parked} != _normalised(stored_data)
-        )
+        shown = await self._prepare(ctx, cursor, nxt)
+        if shown is not None:
+            cursor.offered = [[c.action, c.arg] for row in shown[2] for c in row]
+        changed = is_new or (cursor.flow, cursor.step) != stored_place or _stored(
+            ctx.data, cursor
+        ) != _normalised(stored_data)
         version = state.version + 1 if changed else state.version
-        await self._render(ctx, cursor, nxt, version)
+        if shown is not None:
+            self._emit(ctx, nxt, *shown, version)
         if changed:
             await self._save(session, state, is_new, cursor, ctx.data, version)
 
@@ -239,10 +255,12 @@ class DialogEngine:
             outcome.consumed = True
             ctx.notice("button_stale", alert=True)
             return Quiet()
-        offered = await self._choices(ctx, step)
-        if not any(
-            c.action == callback.action and c.arg == callback.obj for row in offered for c in row
-        ):
+        if cursor.offered is not None:
+            # What the screen offered was stored when it was drawn: no need to rebuild it.
+            offered = [tuple(pair) for pair in cursor.offered]
+        else:  # a state saved before offers were stored
+            offered = [(c.action, c.arg) for row in await self._choices(ctx, step) for c in row]
+        if (callback.action, callback.obj) not in offered:
             ctx.notice("button_invalid", alert=True)
             return Quiet()
         assert step.on_choice is not None
@@ -299,12 +317,26 @@ class DialogEngine:
         else:
             cursor.step = nxt.step
 
-    async def _render(self, ctx: Ctx, cursor: _Cursor, nxt: Next, version: int) -> None:
+    async def _prepare(
+        self, ctx: Ctx, cursor: _Cursor, nxt: Next
+    ) -> tuple[Step, dict[str, Any], list[list[Any]]] | None:
+        """The step to show, its view and its choices (None: nothing is shown)."""
         if isinstance(nxt, Quiet):
-            return
+            return None
         step = self.registry.flows[cursor.flow].step(cursor.step)
         view = await step.view(ctx)
-        buttons = self._buttons(self._offer(ctx, step, view), version)
+        return step, view, self._offer(ctx, step, view)
+
+    def _emit(
+        self,
+        ctx: Ctx,
+        nxt: Next,
+        step: Step,
+        view: dict[str, Any],
+        rows: list[list[Any]],
+        version: int,
+    ) -> None:
+        buttons = self._buttons(rows, version)
         if isinstance(nxt, Reask):
             ctx.replies.append(Reply(self.texts.message(nxt.template, **nxt.context), buttons))
         else:
@@ -342,7 +374,7 @@ class DialogEngine:
         draft: dict[str, Any],
         version: int,
     ) -> None:
-        data = {"draft": draft, "parked": cursor.parked}
+        data = _stored(draft, cursor)
         now = self.clock()
         if is_new:
             state.flow, state.step, state.data, state.version, state.updated_at = (
@@ -358,16 +390,42 @@ class DialogEngine:
             except IntegrityError as exc:
                 raise ConcurrentChange from exc
             return
-        result = await session.execute(
-            update(DialogState)
-            .where(
-                DialogState.employee_id == state.employee_id, DialogState.version == state.version
-            )
-            .values(flow=cursor.flow, step=cursor.step, data=data, version=version, updated_at=now)
-            .execution_options(synchronize_session=False)
+        connection = await session.connection()
+        result = await connection.execute(
+            _SAVE_STATE,
+            {
+                "id": state.employee_id,
+                "old": state.version,
+                "flow": cursor.flow,
+                "step": cursor.step,
+                "data": data,
+                "version": version,
+                "now": now,
+            },
         )
-        if result.rowcount != 1:  # type: ignore[attr-defined]
+        if result.rowcount != 1:
             raise ConcurrentChange
+
+
+# Built once: statements rebuilt on every update cost a cache-key computation each time.
+_FIRST_TIME = {
+    postgres: (pg_insert if postgres else sqlite_insert)(ProcessedUpdate)
+    .values(update_id=bindparam("update_id"), processed_at=bindparam("processed_at"))
+    .on_conflict_do_nothing(index_elements=["update_id"])
+    for postgres in (False, True)
+}
+_SAVE_STATE = (
+    update(DialogState)
+    .where(DialogState.employee_id == bindparam("id"), DialogState.version == bindparam("old"))
+    .values(
+        flow=bindparam("flow"),
+        step=bindparam("step"),
+        data=bindparam("data", type_=DialogState.__table__.c.data.type),
+        version=bindparam("version"),
+        updated_at=bindparam("now", type_=DialogState.__table__.c.updated_at.type),
+    )
+    .execution_options(synchronize_session=False)
+)
 
 
 @dataclass(slots=True)
@@ -376,10 +434,20 @@ class _Cursor:
     step: str
     version: int
     parked: dict[str, Any]
+    # The (action, arg) pairs the screen on display offers; a pressed button must be one.
+    offered: list[list[str]] | None = None
+
+
+def _stored(draft: dict[str, Any], cursor: _Cursor) -> dict[str, Any]:
+    return {"draft": draft, "parked": cursor.parked, "offered": cursor.offered}
 
 
 def _normalised(data: dict[str, Any]) -> dict[str, Any]:
-    return {"draft": data.get("draft", {}), "parked": data.get("parked", {})}
+    return {
+        "draft": data.get("draft", {}),
+        "parked": data.get("parked", {}),
+        "offered": data.get("offered"),
+    }
 
 
 # Telegram allows 4096 characters; anything longer is cut here and each flow decides what a

@@ -1,0 +1,323 @@
+"""Benchmark: simulated employees each drafting the deck's SBBL SKP (8 items through the
+wizard, the mandatory IKI in one tap, then submitting: about 80 updates each) through the real
+Application and the fake transport, on SQLite and PostgreSQL, next to a reference bot built
+the textbook way (PTB ConversationHandler, draft in memory, nothing committed) taking the same
+steps.
+
+Prints updates/s (closed loop: everyone at once, each as fast as the bot answers), p50/p99
+latency in a paced run at --rate updates/s, SQL statements per update, peak RSS, and our
+throughput as a ratio to the reference. It asserts nothing about time.
+
+    .venv/bin/python bench/bench_drafting.py                 # both databases, 100 users
+    .venv/bin/python bench/bench_drafting.py --db postgres --users 200
+    .venv/bin/python bench/bench_drafting.py --smoke
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import warnings
+from datetime import UTC, datetime
+from decimal import Decimal
+from typing import Any
+
+from common import (
+    StatementCounter,
+    StepFn,
+    database,
+    drive,
+    fill_employees,
+    filler_people,
+    peak_rss_mb,
+)
+from sqlalchemy import insert, select
+from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Update
+from telegram.constants import ParseMode
+from telegram.ext import (
+    Application,
+    CallbackQueryHandler,
+    CommandHandler,
+    ContextTypes,
+    ConversationHandler,
+    Defaults,
+    MessageHandler,
+    filters,
+)
+from telegram.warnings import PTBUserWarning
+
+from bot.container import build_services
+from bot.db import migrate as migrations
+from bot.db.models import Employee, LinkStatus, TelegramLink
+from bot.domain.policy import Aspek, default_policy
+from bot.domain.skp_rules import parse_target, parse_weight
+from bot.services import org_import
+from bot.services import skp as store
+from bot.services.demo import DIREKTUR, demo_data
+from bot.telegram.app import build_application
+from tests.conftest import make_settings, reset_postgres
+from tests.skp_examples import LEADER_IKI, LEADER_RHK, SBBL_KATIM
+from tests.telegram_fake import TOKEN, ChatClient, FakeTelegram
+
+ASPEK_LABEL = {"kuantitas": "Kuantitas", "kualitas": "Kualitas", "waktu": "Waktu", "biaya": "Biaya"}
+LINK = {"CL": "RHK 1", "TUSI": "TUSI", "BYD": "BYD"}
+
+
+def script(c: ChatClient) -> list[StepFn]:
+    """The steps of one employee drafting and submitting the SBBL list."""
+
+    def text(t: str) -> StepFn:
+        return lambda: c.message_update(t)
+
+    def click(label: str) -> StepFn:
+        return lambda: c.callback_update(c.find_button(label)[1])
+
+    steps = [text("/skp")]
+    for jenis, rhk, aspek, iki, target, satuan, bobot in SBBL_KATIM:
+        if jenis == "MI":
+            continue
+        steps += [click("Tambah hasil kerja"), click(LINK[jenis]), text(rhk)]
+        steps += [click(ASPEK_LABEL[aspek]), text(iki), text(target)]
+        if not any(ch.isalpha() or ch == "%" for ch in target):
+            steps.append(click(satuan))
+        steps += [click("✅"), text(bobot), click("Simpan")]
+    steps += [click("IKI wajib"), click("Ajukan ke atasan"), click("Ya, ajukan")]
+    return steps
+
+
+# -- the reference: the same wizard, textbook ConversationHandler, draft in memory ------------
+
+(OVERVIEW, LINK_S, RHK, ASPEK_S, IKI, TARGET, SATUAN, JENIS, BOBOT, CARD, REVIEW) = range(11)
+warnings.filterwarnings("ignore", category=PTBUserWarning)
+
+
+def reference_app(transport: FakeTelegram) -> Application[Any, Any, Any, Any, Any, Any]:
+    policy = default_policy()
+
+    def kb(*labels: str) -> InlineKeyboardMarkup:
+        return InlineKeyboardMarkup(
+            [[InlineKeyboardButton(x, callback_data=x[:30])] for x in labels]
+        )
+
+    async def answer(update: Update, text: str, markup: InlineKeyboardMarkup | None) -> None:
+        if update.callback_query is not None:
+            await update.callback_query.answer()
+            await update.callback_query.edit_message_reply_markup(None)
+        await update.effective_message.reply_text(text, reply_markup=markup)  # type: ignore[union-attr]
+
+    async def overview(update: Update, ctx: ContextTypes.DEFAULT_TYPE) -> int:
+        items = ctx.user_data.setdefault("items", [])  # type: ignore[union-attr]
+        buttons = ["➕ Tambah hasil kerja", "➕ IKI wajib: IPASN", "📨 Ajukan ke atasan"]
+        await answer(update, f"SKP: {len(items)} butir", kb(*buttons))
+        return OVERVIEW
+
+    async def add(update: Update, ctx: ContextTypes.DEFAULT_TYPE) -> int:
+        ctx.user_data["draft"] = {}  # type: ignore[index]
+        await answer(update, "Langkah 1/8", kb("RHK 1", "TUSI", "MI", "BYD"))
+        return LINK_S
+
+    async def mandatory(update: Update, ctx: ContextTypes.DEFAULT_TYPE) -> int:
+        ctx.user_data["items"].append(policy.mandatory[0].model_dump())  # type: ignore[index]
+        return await overview(update, ctx)
+
+    def store_then(field: str, prompt: str, markup: Any, state: int) -> Any:
+        async def handler(update: Update, ctx: ContextTypes.DEFAULT_TYPE) -> int:
+            q = update.callback_query
+            value = q.data if q is not None else update.effective_message.text  # type: ignore[union-attr]
+            ctx.user_data["draft"][field] = value  # type: ignore[index]
+            await answer(update, prompt, markup)
+            return state
+
+        return handler
+
+    async def target(update: Update, ctx: ContextTypes.DEFAULT_TYPE) -> int:
+        parsed = parse_target(update.effective_message.text, policy)  # type: ignore[union-attr]
+        if isinstance(parsed, str):
+            await answer(update, "Target?", None)
+            return TARGET
+        ctx.user_data["draft"]["target"] = parsed.value  # type: ignore[index]
+        if parsed.satuan:
+            await answer(update, "Langkah 7/8", kb("✅ CL", "TUSI", "MI", "BYD"))
+            return JENIS
+        await answer(update, "Langkah 6/8", kb(*policy.satuan))
+        return SATUAN
+
+    async def bobot(update: Update, ctx: ContextTypes.DEFAULT_TYPE) -> int:
+        weight = parse_weight(update.effective_message.text)  # type: ignore[union-attr]
+        ctx.user_data["draft"]["bobot"] = weight  # type: ignore[index]
+        await answer(update, "Ringkasan", kb("💾 Simpan", "✏️ Ubah isian"))
+        return CARD
+
+    async def save(update: Update, ctx: ContextTypes.DEFAULT_TYPE) -> int:
+        ctx.user_data["items"].append(ctx.user_data.pop("draft"))  # type: ignore[union-attr]
+        return await overview(update, ctx)
+
+    async def review(update: Update, _ctx: ContextTypes.DEFAULT_TYPE) -> int:
+        await answer(update, "Ajukan?", kb("📨 Ya, ajukan"))
+        return REVIEW
+
+    async def submit(update: Update, _ctx: ContextTypes.DEFAULT_TYPE) -> int:
+        await answer(update, "Diajukan", None)
+        return ConversationHandler.END
+
+    texts = filters.TEXT & ~filters.COMMAND
+    aspek_kb = kb(*ASPEK_LABEL.values())
+    app = (
+        Application.builder()
+        .token(TOKEN)
+        .base_url("https://api.telegram.invalid/bot")
+        .request(transport)
+        .get_updates_request(transport)
+        .job_queue(None)  # type: ignore[arg-type]
+        .defaults(Defaults(parse_mode=ParseMode.HTML))
+        .build()
+    )
+    app.add_handler(
+        ConversationHandler(
+            entry_points=[CommandHandler("skp", overview)],
+            states={
+                OVERVIEW: [
+                    CallbackQueryHandler(add, pattern=".*Tambah"),
+                    CallbackQueryHandler(mandatory, pattern=".*IKI wajib"),
+                    CallbackQueryHandler(review, pattern=".*Ajukan"),
+                ],
+                LINK_S: [CallbackQueryHandler(store_then("link", "Langkah 2/8", None, RHK))],
+                RHK: [MessageHandler(texts, store_then("rhk", "Langkah 3/8", aspek_kb, ASPEK_S))],
+                ASPEK_S: [CallbackQueryHandler(store_then("aspek", "Langkah 4/8", None, IKI))],
+                IKI: [MessageHandler(texts, store_then("iki", "Langkah 5/8", None, TARGET))],
+                TARGET: [MessageHandler(texts, target)],
+                SATUAN: [
+                    CallbackQueryHandler(
+                        store_then("satuan", "Langkah 7/8", kb("✅ CL", "TUSI", "MI", "BYD"), JENIS)
+                    )
+                ],
+                JENIS: [CallbackQueryHandler(store_then("jenis", "Langkah 8/8", None, BOBOT))],
+                BOBOT: [MessageHandler(texts, bobot)],
+                CARD: [CallbackQueryHandler(save, pattern=".*Simpan")],
+                REVIEW: [CallbackQueryHandler(submit, pattern=".*Ya, ajukan")],
+            },
+            fallbacks=[CommandHandler("skp", overview)],
+        )
+    )
+    return app
+
+
+async def run_reference(users: int) -> float:
+    transport = FakeTelegram()
+    app = reference_app(transport)
+    await app.initialize()
+    people = [script(ChatClient(app, transport, 10_000_000 + i)) for i in range(users)]
+    result = await drive(app, people)
+    await app.shutdown()
+    return result.updates_per_s
+
+
+# -- ours -------------------------------------------------------------------------------------
+
+
+async def prepare(services: Any, users: int, employees: int) -> list[int]:
+    """The demo organisation, filler employees reporting to the director, her one-item SKP
+    (the RHK they intervene), and Telegram links for the simulated employees."""
+    async with services.sessionmaker() as session, session.begin():
+        await org_import.apply(session, demo_data(), services.clock(), "bench")
+    await fill_employees(services, employees, penilai_nip=DIREKTUR)
+    now = services.clock()
+    async with services.sessionmaker() as session, session.begin():
+        director = await session.scalar(select(Employee).where(Employee.nip == DIREKTUR))
+        assert director is not None
+        period = await store.current_period(session, now.date())
+        assert period is not None
+        skp = await store.open_skp(session, director.id, period, now)
+        fields = store.ItemFields(
+            jenis="TUSI",
+            rhk=LEADER_RHK,
+            aspek=Aspek.KUALITAS,
+            iki=LEADER_IKI,
+            target=Decimal(70),
+            satuan="%",
+            bobot=Decimal(100),
+        )
+        await store.add_item(session, skp, fields, now)
+    people = await filler_people(services, users)
+    tg_ids = [40_000_000 + i for i in range(users)]
+    async with services.sessionmaker() as session, session.begin():
+        await session.execute(
+            insert(TelegramLink),
+            [
+                {
+                    "employee_id": p.id,
+                    "tg_user_id": tg,
+                    "chat_id": tg,
+                    "status": LinkStatus.ACTIVE,
+                    "created_at": now,
+                    "confirmed_at": now,
+                }
+                for p, tg in zip(people, tg_ids, strict=True)
+            ],
+        )
+    return tg_ids
+
+
+async def run_ours(url: str, users: int, employees: int, rate: float) -> dict[str, float]:
+    if url.startswith("postgresql"):
+        await reset_postgres(url)
+    # January 2026: the drafting season of the demo period.
+    services = build_services(
+        make_settings(url), clock=lambda: datetime(2026, 1, 12, 2, tzinfo=UTC)
+    )
+    await migrations.upgrade(services.db)
+    tg_ids = await prepare(services, users * 2, employees)
+    counter = StatementCounter(services.db)
+    transport = FakeTelegram()
+    app = build_application(services, request=transport, rate_limit=False, job_queue=False)
+    await app.initialize()
+    closed_people = [script(ChatClient(app, transport, tg)) for tg in tg_ids[:users]]
+    closed = await drive(app, closed_people)
+    statements = counter.count / len(closed.latencies)
+    paced_people = [script(ChatClient(app, transport, tg)) for tg in tg_ids[users:]]
+    paced = await drive(app, paced_people, rate)
+    submitted = transport.count("sendMessage")
+    await app.shutdown()
+    await services.close()
+    return {
+        "updates": len(closed.latencies) + len(paced.latencies),
+        "updates_per_s": closed.updates_per_s,
+        "closed_p50_ms": closed.p50_ms,
+        "closed_p99_ms": closed.p99_ms,
+        "paced_p50_ms": paced.p50_ms,
+        "paced_p99_ms": paced.p99_ms,
+        "paced_achieved": paced.updates_per_s,
+        "sql_per_update": statements,
+        "messages": submitted,
+    }
+
+
+async def main() -> None:
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--users", type=int, default=100)
+    parser.add_argument("--employees", type=int, default=100_000)
+    parser.add_argument("--rate", type=float, default=100.0, help="updates/s in the paced run")
+    parser.add_argument("--db", choices=["sqlite", "postgres", "both"], default="both")
+    parser.add_argument("--smoke", action="store_true", help="tiny CI run: SQLite, 5 users")
+    args = parser.parse_args()
+    if args.smoke:
+        args.db, args.users, args.employees = "sqlite", 5, 2_000
+    reference = await run_reference(args.users)
+    print(f"reference (ConversationHandler, in memory): {reference:,.0f} updates/s")
+    kinds = ["sqlite", "postgres"] if args.db == "both" else [args.db]
+    for kind in kinds:
+        with database(kind) as url:
+            r = await run_ours(url, args.users, args.employees, args.rate)
+        print(
+            f"{kind}: {args.users} employees drafting, {args.employees:,} in the database, "
+            f"{r['updates']:,.0f} updates | {r['updates_per_s']:,.0f} updates/s "
+            f"(ratio to reference {r['updates_per_s'] / reference:.2f}) | "
+            f"closed loop p50 {r['closed_p50_ms']:.1f} ms p99 {r['closed_p99_ms']:.1f} ms | "
+            f"at {args.rate:.0f} updates/s: p50 {r['paced_p50_ms']:.1f} ms "
+            f"p99 {r['paced_p99_ms']:.1f} ms | {r['sql_per_update']:.1f} SQL statements/update"
+        )
+    print(f"peak RSS: {peak_rss_mb():.0f} MB")
+
+
+if __name__ == "__main__":
+    asyncio.run(main())
