@@ -211,9 +211,11 @@ class DialogEngine:
         shown = await self._prepare(ctx, cursor, nxt)
         if shown is not None:
             cursor.offered = [[c.action, c.arg] for row in shown[2] for c in row]
-        changed = is_new or (cursor.flow, cursor.step) != stored_place or _stored(
-            ctx.data, cursor
-        ) != _normalised(stored_data)
+        changed = (
+            is_new
+            or (cursor.flow, cursor.step) != stored_place
+            or _stored(ctx.data, cursor) != _normalised(stored_data)
+        )
         version = state.version + 1 if changed else state.version
         if shown is not None:
             self._emit(ctx, nxt, *shown, version)
