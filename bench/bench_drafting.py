@@ -227,7 +227,7 @@ async def prepare(services: Any, users: int, employees: int) -> list[int]:
         assert director is not None
         period = await store.current_period(session, now.date())
         assert period is not None
-        skp = await store.open_skp(session, director.id, period, now)
+        skp = await store.open_skp(session, director.id, period, now, default_policy())
         fields = store.ItemFields(
             jenis="TUSI",
             rhk=LEADER_RHK,

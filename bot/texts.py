@@ -75,6 +75,11 @@ class Texts:
         text, hint = self._findings[code]
         return text.format(**values), hint.format(**values)
 
+    @cached_property
+    def berakhlak(self) -> list[dict[str, Any]]:
+        """The 7 BerAKHLAK values: code, name, three indicators, example phrasings."""
+        return list(self.env.get_template("berakhlak.j2").module.values)  # type: ignore[attr-defined]
+
     def has_label(self, key: str) -> bool:
         return key in self._labels
 

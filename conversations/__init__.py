@@ -6,12 +6,17 @@ from bot.engine.flow import Registry
 
 
 def build_registry() -> Registry:
-    from conversations import data_report, menu, onboarding, skp
+    from conversations import data_report, dialog, menu, onboarding, skp
 
     registry = Registry()
     registry.add(onboarding.FLOW)
     registry.add(menu.FLOW)
     registry.add(data_report.FLOW)
     registry.add(skp.FLOW)
+    registry.add(dialog.REVIEW)
+    registry.add(dialog.ANSWER)
     registry.add_object_action(data_report.REPORT_NS, data_report.on_report_button)
+    registry.add_object_action(dialog.SKP_NS, dialog.on_skp_button)
+    registry.add_object_action(dialog.EXP_NS, dialog.on_exp_button)
+    registry.add_object_action(dialog.RES_NS, dialog.on_res_button)
     return registry

@@ -12,13 +12,15 @@ from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
 
-from bot.db.models import Employee, Period, Skp, SkpItem
+from bot.db.models import Employee, Period, Skp, SkpItem, SkpStatus
 from bot.domain import skp_rules as rules
 from bot.domain.policy import Aspek, Policy, default_policy
 from bot.engine.context import Ctx, Role
 from bot.engine.flow import Choice, Goto, Next, Reask, Stay, Step, flow
 from bot.engine.runtime import HOME
+from bot.services import dialog_kinerja as dk
 from bot.services import skp as store
+from conversations import dialog
 from conversations.findings import describe
 
 FLOW_NAME = "skp"
@@ -58,8 +60,9 @@ async def _place(ctx: Ctx) -> Place | None:
         period = await _period(ctx)
         place = None
         if period is not None:
-            skp = await store.open_skp(ctx.session, ctx.actor.id, period, ctx.now)
-            place = Place(period, await _policy(ctx), skp)
+            policy = await _policy(ctx)
+            skp = await store.open_skp(ctx.session, ctx.actor.id, period, ctx.now, policy)
+            place = Place(period, policy, skp)
         ctx.memo["place"] = place
     result: Place | None = ctx.memo["place"]
     return result
@@ -206,9 +209,18 @@ async def overview_view(ctx: Ctx) -> dict[str, Any]:
         if ctx.actor.employee.penilai_id
         else None
     )
+    expectations = await dk.expectations_of(ctx.session, place.skp.id)
     return {
         "period": place.period,
         "skp": place.skp,
+        "expectations": expectations,
+        "resources": await dk.resources_of(ctx.session, place.skp.id),
+        "value_names": {v["code"]: v["name"] for v in ctx.texts.berakhlak},
+        "categories": {c: ctx.texts.label(f"res_{c}") for c in dk.RESOURCE_CATEGORIES},
+        "positions": {r.id: r.position for r in rows},
+        "change_reason": ctx.texts.label(f"change_{place.skp.change_reason}")
+        if place.skp.change_reason
+        else None,
         "status": ctx.texts.label(f"status_{place.skp.status.value}"),
         "editable": store.is_editable(place.skp),
         "rows": rows,
@@ -240,6 +252,13 @@ def overview_choices(_ctx: Ctx, view: dict[str, Any]) -> list[list[Choice]]:
         rows.append([Choice("findings", "skp_findings", values=(("count", count),))])
     if view["editable"] and view["rows"]:
         rows.append([Choice("submit", "skp_submit")])
+    skp: Skp = view["skp"]
+    if skp.status is SkpStatus.AGREED:
+        rows.append([Choice("sign", "skp_sign", str(skp.revision))])
+    if skp.status is SkpStatus.SET:
+        rows.append([Choice("change", "skp_change_employee")])
+    if skp.number > 1:
+        rows.append([Choice("versions", "skp_versions")])
     rows.append([Choice("menu", "skp_menu")])
     return rows
 
@@ -250,6 +269,10 @@ async def on_overview(ctx: Ctx, action: str, arg: str) -> Next:
         return HOME
     if action == "findings":
         return Goto("findings")
+    if action == "versions":
+        return Goto("versions")
+    if action in ("sign", "change"):
+        return await _after_agreement(ctx, action, arg)
     place = await _place(ctx)
     if not await _editable_or_refuse(ctx, place):
         return OVERVIEW
@@ -264,6 +287,59 @@ async def on_overview(ctx: Ctx, action: str, arg: str) -> Next:
     if action == "mandatory":
         return await _add_mandatory(ctx, place, arg)
     return Stay()
+
+
+async def _after_agreement(ctx: Ctx, action: str, arg: str) -> Next:
+    place = await _place(ctx)
+    if place is None:
+        return OVERVIEW
+    try:
+        skp = await dk.load(ctx.session, place.skp.id, lock=True)
+        dk.check_owner(skp, ctx.actor.id)
+        if action == "sign":
+            dk.check_current(skp, int(arg) if arg.isdigit() else -1, SkpStatus.AGREED)
+            dialog.sign(ctx, skp)
+            return Stay()
+        dk.check_current(skp, skp.revision, SkpStatus.SET)
+    except dk.Decision as exc:
+        ctx.notice(exc.reason.value, alert=True)
+        return Stay()
+    return Goto("change_reason")
+
+
+async def versions_view(ctx: Ctx) -> dict[str, Any]:
+    place = await _place(ctx)
+    versions = await dk.versions_of(ctx.session, place.skp) if place is not None else []
+    return {
+        "versions": versions,
+        "status": {v.id: ctx.texts.label(f"status_{v.status.value}") for v in versions},
+        "reasons": {
+            v.id: ctx.texts.label(f"change_{v.change_reason}") for v in versions if v.change_reason
+        },
+    }
+
+
+def change_choices(_ctx: Ctx, _view: dict[str, Any]) -> list[list[Choice]]:
+    return [[Choice("reason", f"change_{r}", r)] for r in dk.CHANGE_REASONS] + [[BACK]]
+
+
+async def on_change_reason(ctx: Ctx, action: str, arg: str) -> Next:
+    if action == "back":
+        return OVERVIEW
+    place = await _place(ctx)
+    if place is None:
+        return OVERVIEW
+    try:
+        skp = await dk.load(ctx.session, place.skp.id, lock=True)
+        dk.check_owner(skp, ctx.actor.id)
+        new = await dk.start_change(ctx.session, skp, arg, ctx.now)
+    except dk.Decision as exc:
+        ctx.notice(exc.reason.value, alert=True)
+        return OVERVIEW
+    ctx.audit("skp.change_started", "skp", new.id, previous=skp.id, reason=arg, by="employee")
+    ctx.memo.pop("place", None)  # the new version is the one to show
+    ctx.say("skp_change_started", number=new.number)
+    return OVERVIEW
 
 
 async def _add_mandatory(ctx: Ctx, place: Place, key: str) -> Next:
@@ -762,6 +838,9 @@ async def on_review(ctx: Ctx, action: str, arg: str) -> Next:
     if view["errors"] or view["penilai"] is None or not view["rows"]:
         return Reask("skp_cannot_submit", view)
     penilai: Employee = view["penilai"]
+    resubmitted = place.skp.status is SkpStatus.REVISION
+    if resubmitted:
+        await dk.settle_revision_notes(ctx.session, place.skp.id, ctx.now)
     store.submit(place.skp, penilai.id, ctx.now)
     items = [store.rule_item(r) for r in view["rows"]]
     totals = rules.totals(place.policy, items)
@@ -773,12 +852,16 @@ async def on_review(ctx: Ctx, action: str, arg: str) -> Next:
         items=len(items),
         warnings=view["warnings"],
         revision=place.skp.revision,
+        resubmitted=resubmitted,
     )
     ctx.notify(
         penilai.id,
         "skp_submitted",
         "skp_submitted_leader",
+        buttons=dialog.leader_buttons(ctx, place.skp),
         dedupe_key=f"skp_submitted:{place.skp.id}:{place.skp.revision}",
+        skp=place.skp,
+        resubmitted=resubmitted,
         employee=ctx.actor.employee,
         period=place.period,
         rows=view["rows"],
@@ -883,6 +966,19 @@ FLOW = flow(
         Step("item", "skp_item", view=item_view, choices=item_choices, on_choice=on_item),
         Step("delete", "skp_delete", view=item_view, choices=delete_choices, on_choice=on_delete),
         Step("review", "skp_review", view=review_view, choices=review_choices, on_choice=on_review),
+        Step(
+            "versions",
+            "skp_versions",
+            view=versions_view,
+            choices=back_choices,
+            on_choice=on_to_overview,
+        ),
+        Step(
+            "change_reason",
+            "skp_change_reason",
+            choices=change_choices,
+            on_choice=on_change_reason,
+        ),
     ],
     commands=("skp",),
     resumable=True,

@@ -394,6 +394,19 @@ class Skp(Base):
     created_at: Mapped[datetime] = mapped_column(UtcDateTime, default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(UtcDateTime, default=utcnow)
     submitted_at: Mapped[datetime | None] = mapped_column(UtcDateTime)
+    agreed_at: Mapped[datetime | None] = mapped_column(UtcDateTime)
+    signed_at: Mapped[datetime | None] = mapped_column(UtcDateTime)
+    set_at: Mapped[datetime | None] = mapped_column(UtcDateTime)
+    set_by_id: Mapped[int | None] = mapped_column(ForeignKey("employees.id"))
+    # Why this version exists (perubahan SKP); None for the original.
+    change_reason: Mapped[str | None] = mapped_column(String(40))
+    # The leader's note when asking for a revision.
+    revision_note: Mapped[str | None] = mapped_column(Text)
+    # Lampiran: skema pertanggungjawaban and konsekuensi (defaults from the policy).
+    skema_periodik: Mapped[str] = mapped_column(String(20), default="bulanan")
+    skema_insidental: Mapped[bool] = mapped_column(Boolean, default=True)
+    konsekuensi_positif: Mapped[str] = mapped_column(Text, default="")
+    konsekuensi_negatif: Mapped[str] = mapped_column(Text, default="")
 
     employee: Mapped[Employee] = relationship(foreign_keys=[employee_id])
     period: Mapped[Period] = relationship()
@@ -428,3 +441,66 @@ class SkpItem(Base):
     mandatory_key: Mapped[str | None] = mapped_column(String(40))
     created_at: Mapped[datetime] = mapped_column(UtcDateTime, default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(UtcDateTime, default=utcnow)
+
+
+class ExpectationKind(enum.StrEnum):
+    HASIL = "hasil"  # the what: emphasis or quality of an RHK
+    TARGET = "target"  # the standard: quantity, quality, time of a target
+    REVISI = "revisi"  # a revision asked for one item
+    PERILAKU = "perilaku"  # Ekspektasi Khusus Pimpinan for a BerAKHLAK value
+
+
+class ExpectationStatus(enum.StrEnum):
+    OPEN = "terbuka"  # waiting for the employee
+    NEGOTIATING = "negosiasi"  # the employee answered with a proposal; the leader decides
+    SETTLED = "sepakat"
+
+
+class SkpExpectation(Base):
+    """One expectation the leader set in the dialog, and how it was answered."""
+
+    __tablename__ = "skp_expectations"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    skp_id: Mapped[int] = mapped_column(ForeignKey("skps.id", ondelete="CASCADE"), index=True)
+    item_id: Mapped[int | None] = mapped_column(ForeignKey("skp_items.id", ondelete="SET NULL"))
+    kind: Mapped[ExpectationKind] = mapped_column(_enum(ExpectationKind, "expectation_kind"))
+    # The BerAKHLAK value for kind "perilaku" (e.g. "kolaboratif").
+    value_code: Mapped[str | None] = mapped_column(String(30))
+    text: Mapped[str] = mapped_column(Text)
+    status: Mapped[ExpectationStatus] = mapped_column(
+        _enum(ExpectationStatus, "expectation_status"), default=ExpectationStatus.OPEN
+    )
+    author_id: Mapped[int] = mapped_column(ForeignKey("employees.id"))
+    created_at: Mapped[datetime] = mapped_column(UtcDateTime, default=utcnow)
+    # The employee's answer: a counter-proposal for the target and/or a reason.
+    response_text: Mapped[str | None] = mapped_column(Text)
+    response_target: Mapped[Decimal | None] = mapped_column(Numeric(20, 4))
+    responded_at: Mapped[datetime | None] = mapped_column(UtcDateTime)
+    settled_at: Mapped[datetime | None] = mapped_column(UtcDateTime)
+
+
+class ResourceStatus(enum.StrEnum):
+    PROPOSED = "diusulkan"
+    AGREED = "disepakati"
+    DECLINED = "ditolak"
+
+
+class SkpResource(Base):
+    """A line of dukungan sumber daya in the lampiran: what the employee needs."""
+
+    __tablename__ = "skp_resources"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    skp_id: Mapped[int] = mapped_column(ForeignKey("skps.id", ondelete="CASCADE"), index=True)
+    category: Mapped[str] = mapped_column(String(30))
+    text: Mapped[str] = mapped_column(Text)
+    status: Mapped[ResourceStatus] = mapped_column(
+        _enum(ResourceStatus, "resource_status"), default=ResourceStatus.PROPOSED
+    )
+    proposed_by_id: Mapped[int] = mapped_column(ForeignKey("employees.id"))
+    expectation_id: Mapped[int | None] = mapped_column(
+        ForeignKey("skp_expectations.id", ondelete="SET NULL")
+    )
+    created_at: Mapped[datetime] = mapped_column(UtcDateTime, default=utcnow)
+    decided_at: Mapped[datetime | None] = mapped_column(UtcDateTime)

@@ -55,6 +55,14 @@ class MandatoryIki(_Model):
     bobot: Decimal
 
 
+class LampiranDefaults(_Model):
+    """What a new SKP's annex starts with; the leader may change it in the dialog."""
+
+    skema_periodik: Literal["bulanan", "triwulanan"] = "bulanan"
+    konsekuensi_positif: str
+    konsekuensi_negatif: str
+
+
 class IkiLength(_Model):
     min_words: int = Field(ge=1)
     max_chars: int = Field(ge=20)
@@ -81,6 +89,7 @@ class Policy(_Model):
     core_total: Decimal
     beyond_total: Decimal
     composition: Composition
+    lampiran: LampiranDefaults
     mandatory: list[MandatoryIki] = []
     severity: dict[str, Severity]
     iki_length: IkiLength

@@ -28,6 +28,8 @@ class Choice:
 class Goto:
     step: str
     flow: str | None = None  # None: the same flow
+    # The draft a newly entered flow starts with (e.g. which SKP a leader is reviewing).
+    seed: dict[str, Any] | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -93,7 +95,9 @@ def flow(name: str, steps: Sequence[Step], **kwargs: Any) -> Flow:
     return Flow(name=name, steps={s.name: s for s in steps}, start=steps[0].name, **kwargs)
 
 
-ObjectAction: TypeAlias = Callable[["Ctx", str, str, int], Awaitable[None]]
+# A button bound to an object (an SKP, a report) rather than to the screen it sits on; it may
+# lead somewhere (a Goto) or just answer (None).
+ObjectAction: TypeAlias = Callable[["Ctx", str, str, int], Awaitable["Next | None"]]
 
 
 class Registry:

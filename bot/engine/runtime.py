@@ -251,8 +251,8 @@ class DialogEngine:
                 ctx.notice("button_invalid", alert=True)
                 return Quiet()
             outcome.consumed = True
-            await handler(ctx, callback.action, callback.obj, callback.version)
-            return Quiet()
+            result = await handler(ctx, callback.action, callback.obj, callback.version)
+            return result if result is not None else Quiet()
         if callback.version != cursor.version:
             outcome.consumed = True
             ctx.notice("button_stale", alert=True)
@@ -311,12 +311,16 @@ class DialogEngine:
             ctx.data.clear()
             step_name = nxt.step
             parked = cursor.parked.pop(target_flow, None) if flow.resumable else None
-            if parked and nxt.step == flow.start and parked["step"] in flow.steps:
+            if nxt.seed is not None:
+                ctx.data.update(copy.deepcopy(nxt.seed))
+            elif parked and nxt.step == flow.start and parked["step"] in flow.steps:
                 ctx.data.update(parked["draft"])
                 step_name = parked["step"]
                 ctx.say("resumed")
             cursor.flow, cursor.step = target_flow, step_name
         else:
+            if nxt.seed is not None:
+                ctx.data.update(copy.deepcopy(nxt.seed))
             cursor.step = nxt.step
 
     async def _prepare(

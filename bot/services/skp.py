@@ -74,10 +74,14 @@ async def latest_skp(session: AsyncSession, employee_id: int, period_id: int) ->
     ).scalar_one_or_none()
 
 
-async def open_skp(session: AsyncSession, employee_id: int, period: Period, now: datetime) -> Skp:
-    """The employee's current SKP for the period, created as an empty draft the first time."""
+async def open_skp(
+    session: AsyncSession, employee_id: int, period: Period, now: datetime, policy: Policy
+) -> Skp:
+    """The employee's current SKP for the period, created as an empty draft the first time
+    (its lampiran starts from the policy's defaults)."""
     skp = await latest_skp(session, employee_id, period.id)
     if skp is None:
+        lampiran = policy.lampiran
         skp = Skp(
             employee_id=employee_id,
             period_id=period.id,
@@ -86,6 +90,10 @@ async def open_skp(session: AsyncSession, employee_id: int, period: Period, now:
             revision=1,
             created_at=now,
             updated_at=now,
+            skema_periodik=lampiran.skema_periodik,
+            skema_insidental=True,
+            konsekuensi_positif=lampiran.konsekuensi_positif,
+            konsekuensi_negatif=lampiran.konsekuensi_negatif,
         )
         session.add(skp)
         await session.flush()
@@ -169,7 +177,7 @@ class ItemFields:
         }
 
 
-def _touch(skp: Skp, now: datetime) -> None:
+def touch(skp: Skp, now: datetime) -> None:
     skp.revision += 1
     skp.updated_at = now
 
@@ -184,14 +192,14 @@ async def add_item(session: AsyncSession, skp: Skp, fields: ItemFields, now: dat
     row = SkpItem(skp_id=skp.id, position=position, created_at=now)
     _fill(row, fields, now)
     session.add(row)
-    _touch(skp, now)
+    touch(skp, now)
     await session.flush()
     return row
 
 
 def update_item(skp: Skp, row: SkpItem, fields: ItemFields, now: datetime) -> None:
     _fill(row, fields, now)
-    _touch(skp, now)
+    touch(skp, now)
 
 
 def _fill(row: SkpItem, fields: ItemFields, now: datetime) -> None:
@@ -218,7 +226,7 @@ async def delete_item(session: AsyncSession, skp: Skp, row: SkpItem, now: dateti
         .values(position=SkpItem.position - 1)
         .execution_options(synchronize_session=False)
     )
-    _touch(skp, now)
+    touch(skp, now)
 
 
 def move_item(skp: Skp, rows: Sequence[SkpItem], row: SkpItem, delta: int, now: datetime) -> bool:
@@ -231,7 +239,7 @@ def move_item(skp: Skp, rows: Sequence[SkpItem], row: SkpItem, delta: int, now: 
     ordered[index], ordered[other] = ordered[other], ordered[index]
     for position, item in enumerate(ordered, start=1):
         item.position = position
-    _touch(skp, now)
+    touch(skp, now)
     return True
 
 
@@ -239,4 +247,4 @@ def submit(skp: Skp, penilai_id: int, now: datetime) -> None:
     skp.status = SkpStatus.SUBMITTED
     skp.penilai_id = penilai_id
     skp.submitted_at = now
-    _touch(skp, now)
+    touch(skp, now)
