@@ -31,6 +31,8 @@ class Settings(BaseSettings):
     invite_validity_days: int = Field(default=14, ge=1, le=365)
     # Global send rate for PTB's AIORateLimiter (Telegram allows about 30 messages/s per bot).
     telegram_max_rate: float = Field(default=25.0, gt=0)
+    # Where SKP documents say they were signed ("Jakarta, 12 Januari 2026").
+    document_place: str = "Jakarta"
     # How many updates from different users may be processed at once (one at a time per user).
     update_concurrency: int = Field(default=8, ge=1, le=256)
 

@@ -10,6 +10,7 @@ from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 
 from bot.config import Settings
 from bot.db.engine import create_engine, create_sessionmaker
+from bot.documents.service import DocumentMaker
 from bot.engine.runtime import DialogEngine
 from bot.texts import Texts, get_texts
 from conversations import build_registry
@@ -28,6 +29,7 @@ class Services:
     texts: Texts
     dialog: DialogEngine
     clock: Callable[[], datetime]
+    documents: DocumentMaker
 
     async def close(self) -> None:
         await self.db.dispose()
@@ -45,4 +47,5 @@ def build_services(settings: Settings, clock: Callable[[], datetime] = system_cl
         clock,
         one_writer=db.dialect.name == "sqlite",
     )
-    return Services(settings, db, sessionmaker, texts, dialog, clock)
+    documents = DocumentMaker(sessionmaker, texts, settings.document_place, settings.tz)
+    return Services(settings, db, sessionmaker, texts, dialog, clock, documents)

@@ -57,6 +57,23 @@ def leader_buttons(ctx: Ctx, skp: Skp) -> list[list[Button]]:
     ]
 
 
+def queue_documents(
+    ctx: Ctx, skp: Skp, employee: Employee, recipient_id: int, formats: tuple[str, ...]
+) -> None:
+    """The SKP's files, built and sent by the outbox sender once this step has committed."""
+    for fmt in formats:
+        ctx.notify(
+            recipient_id,
+            "skp_document",
+            "skp_document_caption",
+            dedupe_key=f"doc:{skp.id}:{skp.revision}:{fmt}:{recipient_id}:{ctx.now.isoformat()}",
+            document={"skp_id": skp.id, "format": fmt},
+            skp=skp,
+            employee=employee,
+            status=ctx.texts.label(f"status_{skp.status.value}"),
+        )
+
+
 def _refuse(ctx: Ctx, exc: dk.Decision) -> None:
     ctx.notice(exc.reason.value, alert=True)
 
@@ -123,6 +140,8 @@ async def _set(ctx: Ctx, skp: Skp) -> None:
     rest = {k: v for k, v in summary.items() if k != "skp"}
     _notify_employee(ctx, skp, "skp_set", "skp_set_final", **rest)
     ctx.say("skp_set_final", leader=ctx.actor.employee, **summary)
+    for recipient in (skp.employee_id, ctx.actor.id):
+        queue_documents(ctx, skp, skp.employee, recipient, ("pdf", "docx"))
     ctx.notice("skp_set_short")
 
 

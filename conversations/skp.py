@@ -259,6 +259,8 @@ def overview_choices(_ctx: Ctx, view: dict[str, Any]) -> list[list[Choice]]:
         rows.append([Choice("change", "skp_change_employee")])
     if skp.number > 1:
         rows.append([Choice("versions", "skp_versions")])
+    if view["rows"]:
+        rows.append([Choice("docs", "skp_documents")])
     rows.append([Choice("menu", "skp_menu")])
     return rows
 
@@ -271,6 +273,14 @@ async def on_overview(ctx: Ctx, action: str, arg: str) -> Next:
         return Goto("findings")
     if action == "versions":
         return Goto("versions")
+    if action == "docs":
+        place = await _place(ctx)
+        if place is not None:
+            dialog.queue_documents(
+                ctx, place.skp, ctx.actor.employee, ctx.actor.id, ("pdf", "docx", "xlsx")
+            )
+            ctx.notice("documents_queued")
+        return Stay()
     if action in ("sign", "change"):
         return await _after_agreement(ctx, action, arg)
     place = await _place(ctx)

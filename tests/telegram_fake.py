@@ -30,6 +30,9 @@ class Sent:
     chat_id: int
     text: str
     buttons: list[list[dict[str, Any]]] = field(default_factory=list)
+    # sendDocument: the file's name and content (the text is the caption).
+    filename: str | None = None
+    content: bytes | None = None
 
     def labels(self) -> list[str]:
         return [b["text"] for row in self.buttons for b in row]
@@ -68,8 +71,11 @@ class FakeTelegram(BaseRequest):
         if queued:
             status, description, extra = queued.popleft()
             return status, self._error(status, description, extra)
-        if api == "sendMessage" and int(params["chat_id"]) in self.blocked_chats:
+        if api.startswith("send") and int(params["chat_id"]) in self.blocked_chats:
             return 403, self._error(403, "Forbidden: bot was blocked by the user", {})
+        if api == "sendDocument" and request_data is not None:
+            [(filename, content, _mime)] = request_data.multipart_data.values()
+            params["_file"] = (filename, content)
         handler = getattr(self, f"_{api}", None)
         if handler is None:
             return 200, self._ok(True)
@@ -133,6 +139,30 @@ class FakeTelegram(BaseRequest):
         self.messages[sent.message_id] = sent
         self.by_chat.setdefault(sent.chat_id, []).append(sent)
         return self._message_json(sent)
+
+    def _sendDocument(self, params: dict[str, Any]) -> dict[str, Any]:
+        filename, content = params.pop("_file")
+        sent = Sent(
+            next(self._ids),
+            int(params["chat_id"]),
+            params.get("caption", ""),
+            [],
+            filename,
+            content,
+        )
+        self.messages[sent.message_id] = sent
+        self.by_chat.setdefault(sent.chat_id, []).append(sent)
+        data = self._message_json(sent)
+        data.pop("text")
+        data["caption"] = sent.text
+        data["document"] = {
+            "file_id": f"f{sent.message_id}",
+            "file_unique_id": f"u{sent.message_id}",
+        }
+        return data
+
+    def documents_to(self, chat_id: int) -> list[Sent]:
+        return [m for m in self.sent_to(chat_id) if m.filename is not None]
 
     def _editMessageReplyMarkup(self, params: dict[str, Any]) -> Any:
         sent = self.messages[int(params["message_id"])]

@@ -117,14 +117,19 @@ class Ctx:
         template: str,
         buttons: list[list[Button]] | None = None,
         dedupe_key: str | None = None,
+        document: dict[str, Any] | None = None,
         **context: Any,
     ) -> None:
-        """Queue a message to someone else; the sender delivers it after this step commits."""
+        """Queue a message to someone (the actor too, for slow work like a document); the
+        sender delivers it after this step commits. With `document`, the message is the
+        caption of a file the sender builds (e.g. {"skp_id": 5, "format": "pdf"})."""
         html = self.texts.message(template, **context)
-        payload = {
+        payload: dict[str, Any] = {
             "html": html,
             "buttons": [[{"label": b.label, "data": b.data} for b in row] for row in buttons or []],
         }
+        if document is not None:
+            payload["document"] = document
         row = Outbox(
             recipient_id=recipient_id,
             kind=kind,

@@ -14,10 +14,11 @@ from typing import Any
 
 from sqlalchemy import and_, or_, select, update
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
-from telegram import Bot, InlineKeyboardButton, InlineKeyboardMarkup
+from telegram import Bot, InlineKeyboardButton, InlineKeyboardMarkup, InputFile
 from telegram.error import BadRequest, Forbidden, NetworkError, RetryAfter
 
 from bot.db.models import LinkStatus, Outbox, OutboxStatus, TelegramLink
+from bot.documents.service import DocumentMaker
 
 log = logging.getLogger(__name__)
 
@@ -47,10 +48,13 @@ class OutboxSender:
         sessionmaker: async_sessionmaker[AsyncSession],
         bot: Bot,
         clock: Callable[[], datetime] = lambda: datetime.now(UTC),
+        documents: DocumentMaker | None = None,
     ) -> None:
         self.sessionmaker = sessionmaker
         self.bot = bot
         self.clock = clock
+        # Builds the files of rows that carry a document (an SKP as PDF, DOCX, ...).
+        self.documents = documents
 
     async def deliver(self, ids: Sequence[int]) -> int:
         """Send these rows now (those just written by a step)."""
@@ -112,11 +116,7 @@ class OutboxSender:
             await self._finish(row.id, OutboxStatus.FAILED, "no active Telegram link")
             return 0
         try:
-            await self.bot.send_message(
-                row.chat_id,
-                row.payload["html"],
-                reply_markup=keyboard(row.payload.get("buttons", [])),
-            )
+            await self._deliver(row.chat_id, row.payload)
         except RetryAfter as exc:
             wait = exc.retry_after
             seconds = wait.total_seconds() if isinstance(wait, timedelta) else float(wait)
@@ -136,6 +136,22 @@ class OutboxSender:
             return 0
         await self._finish(row.id, OutboxStatus.SENT, None)
         return 1
+
+    async def _deliver(self, chat_id: int, payload: dict[str, Any]) -> None:
+        spec = payload.get("document")
+        if spec is None:
+            await self.bot.send_message(
+                chat_id, payload["html"], reply_markup=keyboard(payload.get("buttons", []))
+            )
+            return
+        if self.documents is None:
+            raise BadRequest("this sender cannot build documents")
+        made = await self.documents.build(int(spec["skp_id"]), str(spec["format"]))
+        await self.bot.send_document(
+            chat_id,
+            InputFile(made.content, filename=made.name, attach=True),
+            caption=payload["html"][:1024],
+        )
 
     async def _update_row(self, row_id: int, **values: Any) -> None:
         async with self.sessionmaker() as session, session.begin():

@@ -182,7 +182,9 @@ def build_application(
         builder = builder.job_queue(None)  # type: ignore[arg-type]
     app = builder.build()
     app.bot_data["services"] = services
-    app.bot_data["sender"] = OutboxSender(services.sessionmaker, app.bot, services.clock)
+    app.bot_data["sender"] = OutboxSender(
+        services.sessionmaker, app.bot, services.clock, services.documents
+    )
     app.add_handler(MessageHandler(filters.UpdateType.MESSAGE, on_message))
     app.add_handler(CallbackQueryHandler(on_callback))
     app.add_error_handler(on_error)

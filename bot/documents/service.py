@@ -1,0 +1,57 @@
+"""Building an SKP's documents on demand (for the outbox sender and the command line): the
+rows are read in a short read-only session, the layout runs in a worker thread so a PDF never
+holds up the dialogs of other people."""
+
+from __future__ import annotations
+
+import asyncio
+from dataclasses import dataclass
+from zoneinfo import ZoneInfo
+
+from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
+
+from bot.documents import render
+from bot.documents.skp_data import SkpDocument, load_document
+from bot.texts import Texts
+
+FORMATS = ("pdf", "docx", "xlsx", "csv")
+
+
+@dataclass(frozen=True, slots=True)
+class File:
+    name: str
+    content: bytes
+
+
+class DocumentMaker:
+    def __init__(
+        self,
+        sessionmaker: async_sessionmaker[AsyncSession],
+        texts: Texts,
+        place: str,
+        tz: ZoneInfo,
+    ) -> None:
+        self.sessionmaker = sessionmaker
+        self.texts = texts
+        self.place = place
+        self.tz = tz
+
+    async def load(self, skp_id: int) -> SkpDocument:
+        async with self.sessionmaker() as session:
+            return await load_document(session, skp_id, self.texts, self.place, self.tz)
+
+    def render(self, doc: SkpDocument, fmt: str) -> File:
+        stem = doc.filename_stem
+        if fmt == "pdf":
+            return File(f"{stem}.pdf", render.render_pdf(doc, self.texts))
+        if fmt == "docx":
+            return File(f"{stem}.docx", render.render_docx(doc, self.texts))
+        if fmt == "xlsx":
+            return File(f"{stem}-ekinerja.xlsx", render.ekinerja_xlsx(doc, self.texts))
+        if fmt == "csv":
+            return File(f"{stem}-ekinerja.csv", render.ekinerja_csv(doc))
+        raise ValueError(fmt)
+
+    async def build(self, skp_id: int, fmt: str) -> File:
+        doc = await self.load(skp_id)
+        return await asyncio.to_thread(self.render, doc, fmt)
