@@ -369,6 +369,102 @@ def policy_load(
     raise typer.Exit(code=asyncio.run(_with_services(body)))
 
 
+async def _period_or_current(session: AsyncSession, year: int | None, today: date) -> Period | None:
+    from bot.services.skp import current_period
+
+    return await _period(session, year) if year else await current_period(session, today)
+
+
+@app.command("dokumen")
+def documents(
+    out: Annotated[Path, typer.Option(help="A folder, or a .zip file")],
+    nip: Annotated[list[str] | None, typer.Option(help="One person (repeatable)")] = None,
+    unit: Annotated[str | None, typer.Option(help="Everyone in a unit (its code)")] = None,
+    semua: Annotated[bool, typer.Option("--semua", help="Everyone")] = False,
+    year: Annotated[int | None, typer.Option(help="Period year (default: current)")] = None,
+) -> None:
+    """Export SKP documents (PDF, DOCX, e-Kinerja XLSX and CSV) of the latest version."""
+    import zipfile
+
+    from bot.db.models import Skp
+    from bot.documents.service import FORMATS
+
+    async def body(services: Services) -> int:
+        async with services.sessionmaker() as session:
+            period = await _period_or_current(session, year, services.clock().date())
+            if period is None:
+                _say("period_unknown", year=year or "-")
+                return 1
+            query = select(Skp.id, Skp.number, Employee.nip).join(
+                Employee, Employee.id == Skp.employee_id
+            )
+            query = query.where(Skp.period_id == period.id).order_by(Employee.nip, Skp.number)
+            if nip:
+                query = query.where(Employee.nip.in_([normalise_nip(n) for n in nip]))
+            elif unit:
+                unit_row = (
+                    await session.execute(select(Unit).where(Unit.code == unit))
+                ).scalar_one_or_none()
+                if unit_row is None:
+                    _say("invite_unknown_unit", unit=unit)
+                    return 1
+                query = query.where(Employee.unit_id == unit_row.id)
+            elif not semua:
+                _say("export_scope")
+                return 1
+            latest = {row[2]: row[0] for row in (await session.execute(query)).all()}
+        if not latest:
+            _say("export_none")
+            return 1
+        files = []
+        for skp_id in latest.values():
+            doc = await services.documents.load(skp_id)
+            for fmt in FORMATS:
+                files.append(await asyncio.to_thread(services.documents.render, doc, fmt))
+        if out.suffix == ".zip":
+            out.parent.mkdir(parents=True, exist_ok=True)
+            with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as archive:
+                for made in files:
+                    archive.writestr(made.name, made.content)
+        else:
+            out.mkdir(parents=True, exist_ok=True)
+            for made in files:
+                (out / made.name).write_bytes(made.content)
+        _say("export_done", people=len(latest), files=len(files), path=out)
+        return 0
+
+    raise typer.Exit(code=asyncio.run(_with_services(body)))
+
+
+@app.command("progres")
+def progress(
+    out: Annotated[Path, typer.Option(help="The .xlsx file to write")],
+    unit: Annotated[str | None, typer.Option(help="One unit (its code); default all")] = None,
+    year: Annotated[int | None, typer.Option(help="Period year (default: current)")] = None,
+) -> None:
+    """Write the SKP progress report of a unit or of the whole organisation (XLSX)."""
+
+    async def body(services: Services) -> int:
+        async with services.sessionmaker() as session:
+            period = await _period_or_current(session, year, services.clock().date())
+            if period is None:
+                _say("period_unknown", year=year or "-")
+                return 1
+            unit_id = None
+            if unit:
+                unit_id = await session.scalar(select(Unit.id).where(Unit.code == unit))
+                if unit_id is None:
+                    _say("invite_unknown_unit", unit=unit)
+                    return 1
+        made = await services.documents.progress(period.id, unit_id)
+        out.parent.mkdir(parents=True, exist_ok=True)
+        out.write_bytes(made.content)
+        _say("progress_written", path=out)
+        return 0
+
+    raise typer.Exit(code=asyncio.run(_with_services(body)))
+
+
 @app.command()
 def run() -> None:
     """Start the bot (long polling). Migrations are applied first."""

@@ -91,6 +91,51 @@ def back_only(_ctx: Ctx, _view: dict[str, Any]) -> list[list[Choice]]:
     return [BACK]
 
 
+def unit_choices(_ctx: Ctx, view: dict[str, Any]) -> list[list[Choice]]:
+    rows = [
+        [Choice("progress", arg=str(u["unit"].id), text=f"📊 {u['unit'].name[:40]} (XLSX)")]
+        for u in view["units"]
+    ]
+    return [*rows, BACK]
+
+
+def admin_status_choices(_ctx: Ctx, _view: dict[str, Any]) -> list[list[Choice]]:
+    return [[Choice("progress", "menu_progress", "all")], BACK]
+
+
+async def on_progress(ctx: Ctx, action: str, arg: str) -> Next:
+    """A unit head asks for their unit's progress report, an administrator for everyone's."""
+    if action != "progress":
+        return await on_back(ctx, action, arg)
+    from bot.services.skp import current_period
+
+    period = await current_period(ctx.session, ctx.now.date())
+    if period is None:
+        ctx.say("skp_no_period")
+        return Stay()
+    unit_id: int | None = None
+    if arg == "all":
+        if not await ctx.actor.has(Role.ADMIN):
+            ctx.notice("not_authorised", alert=True)
+            return Stay()
+    else:
+        unit = await ctx.session.get(Unit, int(arg))
+        if unit is None or unit.head_id != ctx.actor.id:
+            ctx.notice("not_authorised", alert=True)
+            return Stay()
+        unit_id = unit.id
+    ctx.notify(
+        ctx.actor.id,
+        "progress_report",
+        "progress_caption",
+        dedupe_key=f"progress:{ctx.actor.id}:{arg}:{ctx.now.isoformat()}",
+        document={"report": "progress", "period_id": period.id, "unit_id": unit_id},
+        period=period,
+    )
+    ctx.notice("documents_queued")
+    return Stay()
+
+
 def profile_choices(_ctx: Ctx, _view: dict[str, Any]) -> list[list[Choice]]:
     return [[Choice("wrong", "data_wrong")], BACK]
 
@@ -245,13 +290,13 @@ FLOW = flow(
         Step("home", "menu_home", view=home_view, choices=home_choices, on_choice=on_home),
         Step("profile", "profile", view=profile_view, choices=profile_choices, on_choice=on_back),
         Step("team", "team", view=team_view, choices=back_only, on_choice=on_back),
-        Step("unit", "unit", view=unit_view, choices=back_only, on_choice=on_back),
+        Step("unit", "unit", view=unit_view, choices=unit_choices, on_choice=on_progress),
         Step(
             "admin_status",
             "admin_status",
             view=admin_status_view,
-            choices=back_only,
-            on_choice=on_back,
+            choices=admin_status_choices,
+            on_choice=on_progress,
         ),
         Step(
             "admin_reports",

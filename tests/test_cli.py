@@ -115,3 +115,56 @@ def test_an_administrator_loads_another_policy(cli_env: CliRunner, tmp_path: Pat
     assert still["name"] == "Instansi Contoh 2027"
     missing = cli_env.invoke(app, ["policy", "show", "--year", "1999"])
     assert missing.exit_code == 1 and "belum ada" in missing.output
+
+
+def test_documents_and_progress_export(cli_env: CliRunner, tmp_path: Path) -> None:
+    import os
+    import zipfile
+
+    from openpyxl import load_workbook
+
+    from bot.services.demo import KATIM_SBBL
+    from tests.conftest import make_settings
+
+    cli_env.invoke(app, ["demo"])
+
+    async def seed() -> None:
+        from bot.container import build_services
+        from tests.conftest import Clock
+        from tests.test_dialog_flow import seed_sbbl_skp
+
+        class Shim:  # what seed_sbbl_skp needs of the test harness
+            def __init__(self) -> None:
+                self.services = build_services(
+                    make_settings(os.environ["DATABASE_URL"]), clock=Clock()
+                )
+
+        shim = Shim()
+        await seed_sbbl_skp(shim, KATIM_SBBL)  # type: ignore[arg-type]
+        await shim.services.close()
+
+    asyncio.run(seed())
+    assert "--nip" in cli_env.invoke(app, ["dokumen", "--out", str(tmp_path / "x")]).output
+    archive = tmp_path / "semua.zip"
+    result = cli_env.invoke(app, ["dokumen", "--semua", "--out", str(archive), "--year", "2026"])
+    assert result.exit_code == 0, result.output
+    names = sorted(zipfile.ZipFile(archive).namelist())
+    stem = f"SKP-2026-{KATIM_SBBL}-v1-draf"
+    assert names == sorted(
+        [f"{stem}.pdf", f"{stem}.docx", f"{stem}-ekinerja.xlsx", f"{stem}-ekinerja.csv"]
+    )
+    one = cli_env.invoke(app, ["dokumen", "--nip", KATIM_SBBL, "--out", str(tmp_path / "satu")])
+    assert one.exit_code == 0 and (tmp_path / "satu" / f"{stem}.pdf").stat().st_size > 10_000
+
+    report = tmp_path / "progres.xlsx"
+    written = cli_env.invoke(
+        app, ["progres", "--unit", "YANKESGA", "--out", str(report), "--year", "2026"]
+    )
+    assert written.exit_code == 0, written.output
+    rows = [[c.value for c in r] for r in load_workbook(report).active.iter_rows()]
+    assert rows[0][:3] == ["Unit kerja", "NIP", "Nama"]
+    by_nip = {r[1]: r for r in rows[1:]}
+    assert len(by_nip) == 7  # the director and her six staff
+    intan = by_nip[KATIM_SBBL]
+    assert intan[5] == "Draf" and intan[9:14] == [9, 100, 20, 0, 0]
+    assert by_nip["199003032015032002"][5] == "Belum mulai"

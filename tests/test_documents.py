@@ -15,7 +15,7 @@ from openpyxl import load_workbook
 from pypdf import PdfReader
 from sqlalchemy import update
 
-from bot.db.models import SkpItem
+from bot.db.models import Outbox, SkpItem
 from bot.documents.render import EKINERJA_COLUMNS
 from bot.services.demo import DIREKTUR, KATIM_SBBL
 from tests.conftest import Harness
@@ -128,3 +128,27 @@ async def test_a_draft_on_request_is_watermarked_with_the_ekinerja_sheet(
     decoded = ekinerja_csv(doc).decode("utf-8-sig")
     parsed = list(csv.DictReader(io.StringIO(decoded), delimiter=";"))
     assert len(parsed) == 9 and parsed[1]["Target"] == "17,5" and parsed[0]["Jenis IKI"] == "CL"
+
+
+async def test_unit_heads_and_admins_get_the_progress_report(bot: Harness, transport) -> None:  # type: ignore[no-untyped-def]
+    await seed_sbbl_skp(bot, KATIM_SBBL)
+    director = await bot.onboard(DIREKTUR, 971)
+    await director.click("Unit saya")
+    await director.click("Direktorat Pelayanan Kesehatan Keluarga (XLSX)")
+    [report] = transport.documents_to(971)
+    assert report.filename == "progres-skp-2026-YANKESGA.xlsx"
+    rows = [
+        [c.value for c in r] for r in load_workbook(io.BytesIO(report.content)).active.iter_rows()
+    ]
+    assert {r[1] for r in rows[1:]} >= {KATIM_SBBL, DIREKTUR} and len(rows) == 8
+    admin = await bot.onboard("199104172015022001", 972)
+    await admin.click("Status aktivasi")
+    await admin.click("Laporan progres SKP")
+    [everyone] = transport.documents_to(972)
+    assert everyone.filename == "progres-skp-2026-semua.xlsx"
+    rows = list(load_workbook(io.BytesIO(everyone.content)).active.iter_rows())
+    assert len(rows) == 26  # the header and the 25 demo people
+    # a forged press for another unit's report is refused
+    staff = await bot.onboard(KATIM_SBBL, 973)
+    await staff.click_data("s:progress:1:5")
+    assert await bot.count(Outbox, Outbox.kind == "progress_report") == 2

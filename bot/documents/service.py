@@ -6,11 +6,14 @@ from __future__ import annotations
 
 import asyncio
 from dataclasses import dataclass
+from typing import Any
 from zoneinfo import ZoneInfo
 
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
+from bot.db.models import Period, Unit
 from bot.documents import render
+from bot.documents.progress import progress_rows, progress_xlsx
 from bot.documents.skp_data import SkpDocument, load_document
 from bot.texts import Texts
 
@@ -55,3 +58,21 @@ class DocumentMaker:
     async def build(self, skp_id: int, fmt: str) -> File:
         doc = await self.load(skp_id)
         return await asyncio.to_thread(self.render, doc, fmt)
+
+    async def progress(self, period_id: int, unit_id: int | None) -> File:
+        async with self.sessionmaker() as session:
+            period = await session.get(Period, period_id)
+            assert period is not None
+            unit = await session.get(Unit, unit_id) if unit_id is not None else None
+            rows = await progress_rows(session, period, unit_id, self.texts, self.tz)
+        title = self.texts.label("progress_title", year=period.year)
+        content = await asyncio.to_thread(progress_xlsx, rows, self.texts, title)
+        scope = unit.code if unit is not None else "semua"
+        return File(f"progres-skp-{period.year}-{scope}.xlsx", content)
+
+    async def build_spec(self, spec: dict[str, Any]) -> File:
+        """What an outbox row asks for: an SKP in a format, or a progress report."""
+        if spec.get("report") == "progress":
+            unit_id = spec.get("unit_id")
+            return await self.progress(int(spec["period_id"]), int(unit_id) if unit_id else None)
+        return await self.build(int(spec["skp_id"]), str(spec["format"]))

@@ -146,7 +146,7 @@ class OutboxSender:
             return
         if self.documents is None:
             raise BadRequest("this sender cannot build documents")
-        made = await self.documents.build(int(spec["skp_id"]), str(spec["format"]))
+        made = await self.documents.build_spec(spec)
         await self.bot.send_document(
             chat_id,
             InputFile(made.content, filename=made.name, attach=True),
