@@ -465,6 +465,55 @@ def progress(
     raise typer.Exit(code=asyncio.run(_with_services(body)))
 
 
+@app.command("periode")
+def period_deadlines(
+    year: Annotated[int, typer.Option(help="Period year")],
+    batas_skp: Annotated[str | None, typer.Option(help="SKP set by (YYYY-MM-DD)")] = None,
+    batas_draf: Annotated[str | None, typer.Option(help="Drafts due by (YYYY-MM-DD)")] = None,
+) -> None:
+    """Show or set a period's deadlines (reminders count down to the drafting deadline)."""
+
+    async def body(services: Services) -> int:
+        async with services.sessionmaker() as session, session.begin():
+            period = await _period(session, year)
+            if period is None:
+                _say("period_unknown", year=year)
+                return 1
+            try:
+                if batas_skp:
+                    period.skp_deadline = date.fromisoformat(batas_skp)
+                if batas_draf:
+                    period.draft_deadline = date.fromisoformat(batas_draf)
+            except ValueError:
+                _say("period_bad_date")
+                return 1
+            _say(
+                "period_shown",
+                year=year,
+                skp=tanggal(period.skp_deadline),
+                draft=tanggal(period.draft_deadline),
+            )
+        return 0
+
+    raise typer.Exit(code=asyncio.run(_with_services(body)))
+
+
+@app.command("pengingat")
+def remind_now() -> None:
+    """Plan the reminders due now (the running bot does this every few minutes)."""
+    from bot.reminders.planner import Planner, ReminderConfig
+
+    async def body(services: Services) -> int:
+        planner = Planner(
+            services.sessionmaker, services.texts, ReminderConfig.from_settings(services.settings)
+        )
+        created = await planner.run(services.clock())
+        _say("reminders_planned", count=sum(created.values()))
+        return 0
+
+    raise typer.Exit(code=asyncio.run(_with_services(body)))
+
+
 @app.command()
 def run() -> None:
     """Start the bot (long polling). Migrations are applied first."""

@@ -36,6 +36,23 @@ class Settings(BaseSettings):
     # How many updates from different users may be processed at once (one at a time per user).
     update_concurrency: int = Field(default=8, ge=1, le=256)
 
+    # Reminders (bot.reminders): days before the deadline, at this local hour on working days.
+    reminder_days: str = "14,7,3,1,0"
+    reminder_hour: int = Field(default=9, ge=0, le=23)
+    # Leaders are nudged this many days before their staff.
+    leader_lead_days: int = Field(default=3, ge=0, le=30)
+    # A leader hears about submissions waiting longer than this many working days.
+    approval_wait_days: int = Field(default=2, ge=1, le=30)
+    # Weekly progress digests on Mondays during the last weeks before the deadline.
+    digest_weeks: int = Field(default=4, ge=0, le=12)
+    # Quarterly evaluation reminders, day-month.
+    evaluation_dates: str = "31-03,30-06,30-09,15-12"
+    # Public holidays (ISO dates, comma-separated): no reminders on these days.
+    holidays: str = ""
+    # A reminder missed while the bot was down is still sent within this many hours.
+    reminder_max_age_hours: int = Field(default=20, ge=1, le=72)
+    planning_interval_minutes: int = Field(default=5, ge=1, le=120)
+
     @field_validator("timezone")
     @classmethod
     def _known_timezone(cls, value: str) -> str:

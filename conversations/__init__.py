@@ -19,4 +19,5 @@ def build_registry() -> Registry:
     registry.add_object_action(dialog.SKP_NS, dialog.on_skp_button)
     registry.add_object_action(dialog.EXP_NS, dialog.on_exp_button)
     registry.add_object_action(dialog.RES_NS, dialog.on_res_button)
+    registry.add_object_action("go", menu.on_go_button)
     return registry

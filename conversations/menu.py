@@ -81,6 +81,16 @@ async def on_home(ctx: Ctx, _action: str, arg: str) -> Next:
     return Goto(arg)
 
 
+async def on_go_button(ctx: Ctx, action: str, _obj: str, _version: int) -> Next | None:
+    """Buttons in reminders that only open a screen (the flow checks who may enter)."""
+    if action == "skp":
+        return Goto("overview", "skp")
+    if action == "persetujuan":
+        return Goto("list", "tinjau")
+    ctx.notice("button_invalid", alert=True)
+    return None
+
+
 async def on_back(ctx: Ctx, action: str, _arg: str) -> Next:
     if action == "wrong":
         return Goto("field", "koreksi")
@@ -253,7 +263,19 @@ async def admin_status_view(ctx: Ctx) -> dict[str, Any]:
         )
     ).all()
     totals = [sum(r[i] for r in rows) for i in (1, 2, 3)]
-    return {"rows": rows, "totals": totals}
+    unreachable = (
+        await ctx.session.execute(
+            select(Employee.name, Employee.nip, TelegramLink.unreachable_since)
+            .join(TelegramLink, TelegramLink.employee_id == Employee.id)
+            .where(
+                TelegramLink.status == LinkStatus.ACTIVE,
+                TelegramLink.unreachable_since.is_not(None),
+            )
+            .order_by(TelegramLink.unreachable_since)
+            .limit(30)
+        )
+    ).all()
+    return {"rows": rows, "totals": totals, "unreachable": unreachable}
 
 
 async def admin_reports_view(ctx: Ctx) -> dict[str, Any]:

@@ -73,7 +73,7 @@ class FakeTelegram(BaseRequest):
             return status, self._error(status, description, extra)
         if api.startswith("send") and int(params["chat_id"]) in self.blocked_chats:
             return 403, self._error(403, "Forbidden: bot was blocked by the user", {})
-        if api == "sendDocument" and request_data is not None:
+        if api in ("sendDocument", "sendPhoto") and request_data is not None:
             [(filename, content, _mime)] = request_data.multipart_data.values()
             params["_file"] = (filename, content)
         handler = getattr(self, f"_{api}", None)
@@ -139,6 +139,11 @@ class FakeTelegram(BaseRequest):
         self.messages[sent.message_id] = sent
         self.by_chat.setdefault(sent.chat_id, []).append(sent)
         return self._message_json(sent)
+
+    def _sendPhoto(self, params: dict[str, Any]) -> dict[str, Any]:
+        data = self._sendDocument(params)
+        data["photo"] = [data.pop("document") | {"width": 900, "height": 300}]
+        return data
 
     def _sendDocument(self, params: dict[str, Any]) -> dict[str, Any]:
         filename, content = params.pop("_file")

@@ -83,6 +83,8 @@ class OutboxStatus(enum.StrEnum):
     PENDING = "pending"
     SENT = "sent"
     FAILED = "failed"
+    # Not sent because it was no longer needed (a reminder for an SKP submitted meanwhile).
+    SKIPPED = "skipped"
 
 
 class ReportStatus(enum.StrEnum):

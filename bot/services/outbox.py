@@ -115,6 +115,9 @@ class OutboxSender:
         if row.chat_id is None:
             await self._finish(row.id, OutboxStatus.FAILED, "no active Telegram link")
             return 0
+        if not await self._still_wanted(row.payload):
+            await self._finish(row.id, OutboxStatus.SKIPPED, "no longer needed")
+            return 0
         try:
             await self._deliver(row.chat_id, row.payload)
         except RetryAfter as exc:
@@ -137,7 +140,26 @@ class OutboxSender:
         await self._finish(row.id, OutboxStatus.SENT, None)
         return 1
 
+    async def _still_wanted(self, payload: dict[str, Any]) -> bool:
+        unless = payload.get("unless")
+        if unless is None:
+            return True
+        from bot.reminders.relevance import still_relevant
+
+        async with self.sessionmaker() as session:
+            return await still_relevant(session, unless)
+
     async def _deliver(self, chat_id: int, payload: dict[str, Any]) -> None:
+        if "chart" in payload:
+            from bot.reminders.chart import progress_chart
+
+            png = progress_chart(payload["chart"])
+            await self.bot.send_photo(
+                chat_id,
+                InputFile(png, filename="progres.png", attach=True),
+                caption=payload["html"][:1024],
+            )
+            return
         spec = payload.get("document")
         if spec is None:
             await self.bot.send_message(

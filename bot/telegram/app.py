@@ -33,6 +33,7 @@ from telegram.request import BaseRequest
 from bot.container import Services
 from bot.engine.runtime import TelegramIdentity
 from bot.engine.types import Event, EventKind, Outcome, Reply
+from bot.reminders.planner import Planner, ReminderConfig
 from bot.services.outbox import OutboxSender
 from bot.telegram.processor import PerUserUpdateProcessor
 
@@ -144,10 +145,24 @@ async def _post_init(app: Application[Any, Any, Any, Any, Any, Any]) -> None:
     )
     if app.job_queue is not None:
         app.job_queue.run_repeating(_drain_outbox, interval=OUTBOX_INTERVAL, first=1)
+        minutes = services.settings.planning_interval_minutes
+        app.job_queue.run_repeating(_plan_reminders, interval=minutes * 60, first=15)
 
 
 async def _drain_outbox(context: ContextTypes.DEFAULT_TYPE) -> None:
     await _sender(context).drain()
+
+
+async def _plan_reminders(context: ContextTypes.DEFAULT_TYPE) -> None:
+    """APScheduler (PTB's job queue) triggers planning; the sender then drains what is due."""
+    services = _services(context)
+    planner = Planner(
+        services.sessionmaker, services.texts, ReminderConfig.from_settings(services.settings)
+    )
+    created = await planner.run(services.clock())
+    if created:
+        log.info("planned reminders: %s", dict(created))
+        await _sender(context).drain()
 
 
 def build_application(
