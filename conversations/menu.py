@@ -110,11 +110,80 @@ def unit_choices(_ctx: Ctx, view: dict[str, Any]) -> list[list[Choice]]:
 
 
 def admin_status_choices(_ctx: Ctx, _view: dict[str, Any]) -> list[list[Choice]]:
-    return [[Choice("progress", "menu_progress", "all")], BACK]
+    return [
+        [Choice("progress", "menu_progress", "all")],
+        [Choice("deadlines", "menu_deadlines")],
+        BACK,
+    ]
+
+
+DEADLINE_FIELDS = ("draft_deadline", "skp_deadline")
+
+
+async def deadlines_view(ctx: Ctx) -> dict[str, Any]:
+    from bot.services.skp import current_period
+
+    return {"period": await current_period(ctx.session, ctx.now.date())}
+
+
+def deadlines_choices(_ctx: Ctx, view: dict[str, Any]) -> list[list[Choice]]:
+    if view["period"] is None:
+        return [BACK]
+    return [[Choice("field", f"deadline_{f}", f)] for f in DEADLINE_FIELDS] + [BACK]
+
+
+async def on_deadlines(ctx: Ctx, action: str, arg: str) -> Next:
+    if action == "back":
+        return Goto("admin_status")
+    ctx.data["deadline"] = arg
+    return Goto("deadline_text")
+
+
+async def deadline_text_view(ctx: Ctx) -> dict[str, Any]:
+    view = await deadlines_view(ctx)
+    field = ctx.data.get("deadline", "draft_deadline")
+    return {**view, "label": ctx.texts.label(f"deadline_{field}")}
+
+
+async def on_deadline_text(ctx: Ctx, text: str) -> Next:
+    from bot.db.models import Period
+    from bot.domain.numbers import parse_date
+
+    if not await ctx.actor.has(Role.ADMIN):
+        ctx.say("not_allowed")
+        return HOME
+    day = parse_date(text)
+    view = await deadlines_view(ctx)
+    period: Period | None = view["period"]
+    if period is None:
+        return Goto("deadlines")
+    if day is None or not (period.starts_on.year - 1 <= day.year <= period.ends_on.year + 1):
+        return Reask("deadline_bad_date", {"typed": text[:40]})
+    field = ctx.data.get("deadline", "draft_deadline")
+    if field not in DEADLINE_FIELDS:
+        return Goto("deadlines")
+    old = getattr(period, field)
+    setattr(period, field, day)
+    ctx.audit(
+        "period.deadline_changed",
+        "period",
+        period.id,
+        field=field,
+        old=old.isoformat() if old else None,
+        new=day.isoformat(),
+    )
+    ctx.notice("deadline_saved")
+    return Goto("deadlines")
+
+
+async def on_deadline_back(_ctx: Ctx, _action: str, _arg: str) -> Next:
+    return Goto("deadlines")
 
 
 async def on_progress(ctx: Ctx, action: str, arg: str) -> Next:
     """A unit head asks for their unit's progress report, an administrator for everyone's."""
+    if action == "deadlines":
+        return Goto("deadlines")
     if action != "progress":
         return await on_back(ctx, action, arg)
     from bot.services.skp import current_period
@@ -319,6 +388,21 @@ FLOW = flow(
             view=admin_status_view,
             choices=admin_status_choices,
             on_choice=on_progress,
+        ),
+        Step(
+            "deadlines",
+            "admin_deadlines",
+            view=deadlines_view,
+            choices=deadlines_choices,
+            on_choice=on_deadlines,
+        ),
+        Step(
+            "deadline_text",
+            "admin_deadline_text",
+            view=deadline_text_view,
+            choices=back_only,
+            on_choice=on_deadline_back,
+            on_text=on_deadline_text,
         ),
         Step(
             "admin_reports",

@@ -47,6 +47,8 @@ class FakeTelegram(BaseRequest):
         # method -> queue of (status, description, extra) answers to give instead of success
         self.failures: dict[str, deque[tuple[int, str, dict[str, Any]]]] = {}
         self.blocked_chats: set[int] = set()
+        # (chat, monotonic time) of every message delivered: the benchmarks measure rates
+        self.send_times: list[tuple[int, float]] = []
 
     # -- BaseRequest ----------------------------------------------------------------------
     @property
@@ -79,6 +81,8 @@ class FakeTelegram(BaseRequest):
         handler = getattr(self, f"_{api}", None)
         if handler is None:
             return 200, self._ok(True)
+        if api.startswith("send"):
+            self.send_times.append((int(params["chat_id"]), time.monotonic()))
         return 200, self._ok(handler(params))
 
     # -- control --------------------------------------------------------------------------

@@ -187,3 +187,23 @@ async def test_two_senders_send_each_row_once_and_a_restart_resumes(
     assert len(person.texts_since(mark)) == 7
     rows = await bot.rows(Outbox, Outbox.status == OutboxStatus.SENT)
     assert len(rows) == 50
+
+
+async def test_an_administrator_sets_the_deadlines_in_chat(bot: Harness) -> None:
+    admin = await bot.onboard(ADMIN, 1601)
+    await admin.click("Status aktivasi")
+    await admin.click("Tenggat periode")
+    await admin.click("Batas penyusunan")
+    assert "bukan tanggal" in (await admin.send("tiga puluh Februari")).text
+    assert "bukan tanggal" in (await admin.send("31-02-2026")).text
+    shown = await admin.send("8 Februari 2026")
+    assert "Batas penyusunan SKP: 8 Februari 2026" in shown.text
+    [period] = await bot.rows(Period)
+    assert period.draft_deadline == date(2026, 2, 8)
+    await admin.click("Batas penetapan")
+    await admin.send("30-01-2026")
+    [period] = await bot.rows(Period)
+    assert period.skp_deadline == date(2026, 1, 30)
+    from bot.db.models import AuditLog
+
+    assert await bot.count(AuditLog, AuditLog.action == "period.deadline_changed") == 2
