@@ -308,7 +308,10 @@ class Outbox(Base):
     """Messages decided in a transaction and sent afterwards by the sender."""
 
     __tablename__ = "outbox"
-    __table_args__ = (Index("ix_outbox_due", "status", "send_after"),)
+    __table_args__ = (
+        Index("ix_outbox_due", "status", "send_after"),
+        Index("ix_outbox_kind_created", "kind", "created_at"),
+    )
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     recipient_id: Mapped[int] = mapped_column(ForeignKey("employees.id", ondelete="CASCADE"))

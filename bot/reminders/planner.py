@@ -175,7 +175,7 @@ class Planner:
             deadline = period.draft_deadline or period.skp_deadline
             if deadline is not None:
                 await self._leader_plans(session, plan, period, deadline, people, states, now)
-                self._staff(plan, period, deadline, people, states, now)
+                await self._staff(session, plan, period, deadline, people, states, now)
                 await self._digests(session, plan, period, deadline, people, states, now)
             await self._waiting(session, plan, people, now)
             self._evaluations(plan, period, people, states, now)
@@ -224,8 +224,22 @@ class Planner:
 
     # -- kinds --------------------------------------------------------------------------------
 
-    def _staff(
+    async def _already(self, session: AsyncSession, kind: str, since: datetime) -> set[int]:
+        """Who already has a row of this kind written since the slot became due: a later run
+        in the same slot skips them instead of colliding on the unique key 100 000 times."""
+        return set(
+            (
+                await session.execute(
+                    select(Outbox.recipient_id).where(
+                        Outbox.kind == kind, Outbox.created_at >= since
+                    )
+                )
+            ).scalars()
+        )
+
+    async def _staff(
         self,
+        session: AsyncSession,
         plan: Plan,
         period: Period,
         deadline: date,
@@ -242,9 +256,10 @@ class Planner:
             if slot is None:
                 continue
             days, at = slot
+            done = await self._already(session, "reminder_staff", at)
             for person in group:
                 state = states.get(person.id, SkpState())
-                if state.status not in NOT_SUBMITTED:
+                if state.status not in NOT_SUBMITTED or person.id in done:
                     continue
                 html = self._render(
                     "reminder_staff",

@@ -1,4 +1,5 @@
-"""Reminders: an outbox row may be skipped (no longer needed when it was due).
+"""Reminders: an outbox row may be skipped (no longer needed when it was due); rows are found
+by kind and creation time (what a planning run already wrote for a slot).
 
 Revision ID: 0004
 Revises: 0003
@@ -26,8 +27,12 @@ def _replace_check(condition: str) -> None:
 
 def upgrade() -> None:
     _replace_check(NEW)
+    with op.batch_alter_table('outbox', schema=None) as batch_op:
+        batch_op.create_index('ix_outbox_kind_created', ['kind', 'created_at'], unique=False)
 
 
 def downgrade() -> None:
+    with op.batch_alter_table('outbox', schema=None) as batch_op:
+        batch_op.drop_index('ix_outbox_kind_created')
     op.execute("UPDATE outbox SET status = 'failed' WHERE status = 'skipped'")
     _replace_check(OLD)
