@@ -53,6 +53,8 @@ async def home_view(ctx: Ctx) -> dict[str, Any]:
 def home_choices(_ctx: Ctx, view: dict[str, Any]) -> list[list[Choice]]:
     roles = view["roles"]
     rows = [[Choice("go", "menu_skp", "skp")], [Choice("go", "menu_profile", "profile")]]
+    if Role.TEAM_LEAD in roles or Role.UNIT_HEAD in roles:
+        rows.append([Choice("go", "menu_cascade", "kaskade")])
     if Role.TEAM_LEAD in roles:
         rows.append([Choice("go", "menu_team", "team")])
     if Role.UNIT_HEAD in roles:
@@ -78,6 +80,8 @@ async def on_home(ctx: Ctx, _action: str, arg: str) -> Next:
         return Reask("help_general")
     if arg == "skp":
         return Goto("overview", "skp")
+    if arg == "kaskade":
+        return Goto("pick", "kaskade")
     return Goto(arg)
 
 

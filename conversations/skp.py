@@ -233,6 +233,7 @@ async def overview_view(ctx: Ctx) -> dict[str, Any]:
         "missing": missing,
         "penilai": penilai,
         "max_items": store.MAX_ITEMS,
+        "unit_head": await ctx.actor.has(Role.UNIT_HEAD),
     }
 
 
@@ -241,6 +242,8 @@ def overview_choices(_ctx: Ctx, view: dict[str, Any]) -> list[list[Choice]]:
         return [[Choice("menu", "skp_menu")]]
     rows: list[list[Choice]] = []
     if view["editable"]:
+        if not view["rows"] and view["unit_head"]:
+            rows.append([Choice("prefill", "skp_prefill_pk")])
         if len(view["rows"]) < store.MAX_ITEMS:
             rows.append([Choice("add", "skp_add")])
         for m in view["missing"]:
@@ -296,6 +299,21 @@ async def on_overview(ctx: Ctx, action: str, arg: str) -> Next:
         return Goto("review")
     if action == "mandatory":
         return await _add_mandatory(ctx, place, arg)
+    if action == "prefill":
+        from bot.services.cascade import prefill_from_pk
+
+        created = await prefill_from_pk(
+            ctx.session,
+            ctx.actor.employee,
+            place.period,
+            place.policy,
+            lambda ind: ctx.texts.label("pk_rhk", name=ind.name),
+            ctx.now,
+        )
+        for row in created:
+            ctx.audit("skp.item_added", "skp", place.skp.id, item_id=row.id, source="pk")
+        ctx.notice("mandatory_added" if created else "button_invalid")
+        return Stay()
     return Stay()
 
 

@@ -509,3 +509,77 @@ class SkpResource(Base):
     )
     created_at: Mapped[datetime] = mapped_column(UtcDateTime, default=utcnow)
     decided_at: Mapped[datetime | None] = mapped_column(UtcDateTime)
+
+
+class CascadeMethod(enum.StrEnum):
+    """How a leader's result is divided (DOMAIN.md, "Cascading methods")."""
+
+    ASPEK = "aspek"  # direct: by aspect / component
+    WILAYAH = "wilayah"  # direct: same IKI, different regions
+    BEBAN = "beban"  # direct: the target divided
+    LAYANAN = "layanan"  # non-direct: supporting service
+    OUTPUT_ANTARA = "output_antara"  # non-direct: milestones of a longer process
+
+
+DIRECT_METHODS = frozenset({CascadeMethod.ASPEK, CascadeMethod.WILAYAH, CascadeMethod.BEBAN})
+
+
+class Cascade(Base):
+    """A leader's PRIMA walk for one of their SKP items: understanding (P), strategies and
+    activities (R), who contributes (I), the IKI of each contribution (M), sent (A)."""
+
+    __tablename__ = "cascades"
+    __table_args__ = (UniqueConstraint("source_item_id"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    leader_id: Mapped[int] = mapped_column(ForeignKey("employees.id"), index=True)
+    period_id: Mapped[int] = mapped_column(ForeignKey("periods.id"))
+    # The leader's item being cascaded (their RHK and IKI).
+    source_item_id: Mapped[int] = mapped_column(ForeignKey("skp_items.id", ondelete="CASCADE"))
+    understanding: Mapped[str] = mapped_column(Text, default="")
+    created_at: Mapped[datetime] = mapped_column(UtcDateTime, default=utcnow)
+    sent_at: Mapped[datetime | None] = mapped_column(UtcDateTime)
+
+
+class CascadeStrategy(Base):
+    __tablename__ = "cascade_strategies"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    cascade_id: Mapped[int] = mapped_column(
+        ForeignKey("cascades.id", ondelete="CASCADE"), index=True
+    )
+    position: Mapped[int] = mapped_column(Integer)
+    text: Mapped[str] = mapped_column(Text)
+
+
+class CascadeActivity(Base):
+    __tablename__ = "cascade_activities"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    strategy_id: Mapped[int] = mapped_column(
+        ForeignKey("cascade_strategies.id", ondelete="CASCADE"), index=True
+    )
+    position: Mapped[int] = mapped_column(Integer)
+    text: Mapped[str] = mapped_column(Text)
+
+
+class CascadeAssignment(Base):
+    """Who contributes to an activity, with what IKI and target (the peran hasil)."""
+
+    __tablename__ = "cascade_assignments"
+    __table_args__ = (UniqueConstraint("activity_id", "assignee_id"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    activity_id: Mapped[int] = mapped_column(
+        ForeignKey("cascade_activities.id", ondelete="CASCADE"), index=True
+    )
+    assignee_id: Mapped[int] = mapped_column(ForeignKey("employees.id"), index=True)
+    method: Mapped[CascadeMethod | None] = mapped_column(_enum(CascadeMethod, "cascade_method"))
+    iki: Mapped[str] = mapped_column(Text, default="")
+    target_value: Mapped[Decimal | None] = mapped_column(Numeric(20, 4))
+    satuan: Mapped[str] = mapped_column(String(40), default="")
+    # The draft item created in the assignee's SKP when the proposals were sent.
+    draft_item_id: Mapped[int | None] = mapped_column(
+        ForeignKey("skp_items.id", ondelete="SET NULL")
+    )
+    sent_at: Mapped[datetime | None] = mapped_column(UtcDateTime)

@@ -70,8 +70,28 @@ class DocumentMaker:
         scope = unit.code if unit is not None else "semua"
         return File(f"progres-skp-{period.year}-{scope}.xlsx", content)
 
+    async def mpph(self, leader_id: int, period_id: int) -> File:
+        """The leader's MPPH and, for each of their staff who cascaded further, theirs."""
+        from bot.db.models import Employee
+        from bot.documents.mpph import mpph_xlsx
+        from bot.services import cascade
+
+        async with self.sessionmaker() as session:
+            period = await session.get(Period, period_id)
+            leader = await session.get(Employee, leader_id)
+            assert period is not None and leader is not None
+            levels = [await cascade.mpph(session, leader, period)]
+            for person in levels[0].rows:
+                below = await cascade.mpph(session, person, period)
+                if below.cells:
+                    levels.append(below)
+        content = await asyncio.to_thread(mpph_xlsx, levels, self.texts)
+        return File(f"MPPH-{period.year}-{leader.nip}.xlsx", content)
+
     async def build_spec(self, spec: dict[str, Any]) -> File:
-        """What an outbox row asks for: an SKP in a format, or a progress report."""
+        """What an outbox row asks for: an SKP in a format, an MPPH or a progress report."""
+        if spec.get("report") == "mpph":
+            return await self.mpph(int(spec["leader_id"]), int(spec["period_id"]))
         if spec.get("report") == "progress":
             unit_id = spec.get("unit_id")
             return await self.progress(int(spec["period_id"]), int(unit_id) if unit_id else None)

@@ -39,7 +39,7 @@ from bot.telegram.processor import PerUserUpdateProcessor
 
 log = logging.getLogger(__name__)
 
-COMMANDS = ("menu", "skp", "persetujuan", "bantuan", "batal", "koreksi")
+COMMANDS = ("menu", "skp", "persetujuan", "kaskade", "bantuan", "batal", "koreksi")
 OUTBOX_INTERVAL = timedelta(seconds=20)
 
 

@@ -1,0 +1,413 @@
+"""The PRIMA cascade on the server: a leader's strategies, activities and assignments for one
+of their SKP items, the checks (coverage, duplication, sums, people without a role), sending
+the proposals as pre-filled draft items in the assignees' SKPs, the MPPH matrix, and a unit
+head's SKP pre-filled from the unit's Perjanjian Kinerja."""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from dataclasses import dataclass, field
+from datetime import datetime
+from decimal import ROUND_DOWN, Decimal
+from typing import Any
+
+from sqlalchemy import func, select
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from bot.db.models import (
+    DIRECT_METHODS,
+    Cascade,
+    CascadeActivity,
+    CascadeAssignment,
+    CascadeMethod,
+    Employee,
+    Indicator,
+    IndicatorKind,
+    Period,
+    Skp,
+    SkpItem,
+    Unit,
+    UnitIndicator,
+    UnitIndicatorRole,
+)
+from bot.db.models import CascadeStrategy as Strategy
+from bot.domain.policy import Aspek, Policy
+from bot.services import skp as store
+
+
+async def open_cascade(
+    session: AsyncSession, leader_id: int, period: Period, item: SkpItem, now: datetime
+) -> Cascade:
+    found = (
+        await session.execute(select(Cascade).where(Cascade.source_item_id == item.id))
+    ).scalar_one_or_none()
+    if found is None:
+        found = Cascade(
+            leader_id=leader_id, period_id=period.id, source_item_id=item.id, created_at=now
+        )
+        session.add(found)
+        await session.flush()
+    return found
+
+
+async def reports_of(session: AsyncSession, leader_id: int) -> list[Employee]:
+    """Whom a leader can give a role: the people they are pejabat penilai of."""
+    rows = await session.execute(
+        select(Employee)
+        .where(Employee.penilai_id == leader_id, Employee.active.is_(True))
+        .order_by(Employee.name)
+    )
+    return list(rows.scalars())
+
+
+@dataclass
+class ActivityNode:
+    activity: CascadeActivity
+    assignments: list[CascadeAssignment] = field(default_factory=list)
+
+
+@dataclass
+class StrategyNode:
+    strategy: Strategy
+    activities: list[ActivityNode] = field(default_factory=list)
+
+
+async def tree(session: AsyncSession, cascade_id: int) -> list[StrategyNode]:
+    strategies = (
+        await session.execute(
+            select(Strategy)
+            .where(Strategy.cascade_id == cascade_id)
+            .order_by(Strategy.position, Strategy.id)
+        )
+    ).scalars()
+    nodes = [StrategyNode(s) for s in strategies]
+    by_id = {n.strategy.id: n for n in nodes}
+    activities = (
+        await session.execute(
+            select(CascadeActivity)
+            .where(CascadeActivity.strategy_id.in_(by_id))
+            .order_by(CascadeActivity.position, CascadeActivity.id)
+        )
+    ).scalars()
+    act_nodes: dict[int, ActivityNode] = {}
+    for activity in activities:
+        node = ActivityNode(activity)
+        act_nodes[activity.id] = node
+        by_id[activity.strategy_id].activities.append(node)
+    assignments = (
+        await session.execute(
+            select(CascadeAssignment)
+            .where(CascadeAssignment.activity_id.in_(act_nodes))
+            .order_by(CascadeAssignment.id)
+        )
+    ).scalars()
+    for assignment in assignments:
+        act_nodes[assignment.activity_id].assignments.append(assignment)
+    return nodes
+
+
+async def add_strategy(session: AsyncSession, cascade: Cascade, text: str) -> Strategy:
+    count = await session.scalar(
+        select(func.count()).select_from(Strategy).where(Strategy.cascade_id == cascade.id)
+    )
+    row = Strategy(cascade_id=cascade.id, position=int(count or 0) + 1, text=text)
+    session.add(row)
+    await session.flush()
+    return row
+
+
+async def add_activity(session: AsyncSession, strategy: Strategy, text: str) -> CascadeActivity:
+    count = await session.scalar(
+        select(func.count())
+        .select_from(CascadeActivity)
+        .where(CascadeActivity.strategy_id == strategy.id)
+    )
+    row = CascadeActivity(strategy_id=strategy.id, position=int(count or 0) + 1, text=text)
+    session.add(row)
+    await session.flush()
+    return row
+
+
+async def toggle_assignee(
+    session: AsyncSession, activity: CascadeActivity, employee_id: int
+) -> CascadeAssignment | None:
+    """Adds the person to the activity, or removes them if their role was not sent yet.
+    Returns the new assignment (None when removed or kept)."""
+    found = (
+        await session.execute(
+            select(CascadeAssignment).where(
+                CascadeAssignment.activity_id == activity.id,
+                CascadeAssignment.assignee_id == employee_id,
+            )
+        )
+    ).scalar_one_or_none()
+    if found is None:
+        row = CascadeAssignment(activity_id=activity.id, assignee_id=employee_id)
+        session.add(row)
+        await session.flush()
+        return row
+    if found.sent_at is None:
+        await session.delete(found)
+    return None
+
+
+# -- checks ------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class CascadeFinding:
+    code: str
+    params: dict[str, Any]
+
+
+def _norm(text: str) -> str:
+    return " ".join(text.casefold().split())
+
+
+async def check(
+    session: AsyncSession, cascade: Cascade, nodes: list[StrategyNode]
+) -> list[CascadeFinding]:
+    found: list[CascadeFinding] = []
+    source = await session.get(SkpItem, cascade.source_item_id)
+    for s_no, strategy in enumerate(nodes, start=1):
+        if not strategy.activities:
+            found.append(CascadeFinding("strategy_without_activity", {"strategy": s_no}))
+        for a_no, act in enumerate(strategy.activities, start=1):
+            label = f"{s_no}.{a_no}"
+            if not act.assignments:
+                found.append(CascadeFinding("activity_uncovered", {"activity": label}))
+            incomplete = [a for a in act.assignments if not a.iki or a.target_value is None]
+            if incomplete:
+                found.append(
+                    CascadeFinding(
+                        "assignment_incomplete", {"activity": label, "count": len(incomplete)}
+                    )
+                )
+    assignments = [a for s in nodes for act in s.activities for a in act.assignments]
+    seen: dict[str, CascadeAssignment] = {}
+    for a in assignments:
+        key = _norm(a.iki)
+        if not key:
+            continue
+        other = seen.get(key)
+        undivided = a.method not in DIRECT_METHODS or (other and other.method != a.method)
+        if other is not None and other.assignee_id != a.assignee_id and undivided:
+            found.append(CascadeFinding("duplicate_result", {"iki": a.iki[:80]}))
+        seen.setdefault(key, a)
+    parent = source.target_value if source is not None else None
+    for method, code in ((CascadeMethod.BEBAN, "split_sum"), (CascadeMethod.ASPEK, "aspect_sum")):
+        parts = [a.target_value for a in assignments if a.method is method and a.target_value]
+        if parts and parent is not None:
+            total = sum(parts, Decimal(0))
+            if code == "aspect_sum" or total != parent:
+                found.append(CascadeFinding(code, {"total": total, "parent": parent}))
+    assigned = {a.assignee_id for a in assignments}
+    others = await _assigned_elsewhere(session, cascade)
+    for person in await reports_of(session, cascade.leader_id):
+        if person.id not in assigned and person.id not in others:
+            found.append(CascadeFinding("no_role", {"name": person.name}))
+    return found
+
+
+async def _assigned_elsewhere(session: AsyncSession, cascade: Cascade) -> set[int]:
+    """People with a role in the leader's other cascades of the period."""
+    rows = await session.execute(
+        select(CascadeAssignment.assignee_id)
+        .join(CascadeActivity, CascadeActivity.id == CascadeAssignment.activity_id)
+        .join(Strategy, Strategy.id == CascadeActivity.strategy_id)
+        .join(Cascade, Cascade.id == Strategy.cascade_id)
+        .where(
+            Cascade.leader_id == cascade.leader_id,
+            Cascade.period_id == cascade.period_id,
+            Cascade.id != cascade.id,
+        )
+    )
+    return set(rows.scalars())
+
+
+# -- sending the proposals ---------------------------------------------------------------------
+
+
+@dataclass
+class Sent:
+    created: list[tuple[CascadeAssignment, SkpItem]] = field(default_factory=list)
+    changed: list[CascadeAssignment] = field(default_factory=list)
+    skipped: list[CascadeAssignment] = field(default_factory=list)
+
+
+def _fields_for(
+    assignment: CascadeAssignment, activity: CascadeActivity, source: SkpItem, policy: Policy
+) -> store.ItemFields:
+    direct = assignment.method in DIRECT_METHODS
+    jenis = (
+        policy.cascade_jenis
+        if direct
+        else next(
+            (
+                code
+                for code in policy.jenis
+                if code not in (policy.cascade_jenis,) and policy.is_core(code)
+            ),
+            policy.cascade_jenis,
+        )
+    )
+    return store.ItemFields(
+        jenis=jenis,
+        rhk=activity.text,
+        aspek=Aspek.KUANTITAS,
+        iki=assignment.iki,
+        target=assignment.target_value or Decimal(0),
+        satuan=assignment.satuan,
+        bobot=Decimal(0),
+        leader_item_id=source.id,
+        leader_rhk=source.rhk,
+    )
+
+
+async def send(
+    session: AsyncSession,
+    cascade: Cascade,
+    nodes: list[StrategyNode],
+    period: Period,
+    policy: Policy,
+    now: datetime,
+) -> Sent:
+    """Every complete assignment not sent yet becomes a draft item in the assignee's SKP
+    (one action for the whole team). A sent one that changed since is only reported: the
+    assignee is asked, their draft is never changed silently."""
+    result = Sent()
+    source = await session.get(SkpItem, cascade.source_item_id)
+    assert source is not None
+    for strategy in nodes:
+        for act in strategy.activities:
+            for a in act.assignments:
+                if not a.iki or a.target_value is None:
+                    result.skipped.append(a)
+                    continue
+                if a.draft_item_id is not None:
+                    item = await session.get(SkpItem, a.draft_item_id)
+                    if item is not None and (
+                        _norm(item.iki) != _norm(a.iki) or item.target_value != a.target_value
+                    ):
+                        result.changed.append(a)
+                    continue
+                skp = await store.open_skp(session, a.assignee_id, period, now, policy)
+                if not store.is_editable(skp):
+                    result.skipped.append(a)
+                    continue
+                fields = _fields_for(a, act.activity, source, policy)
+                item = await store.add_item(session, skp, fields, now)
+                item.bobot = None  # the assignee weighs it in the dialog
+                a.draft_item_id = item.id
+                a.sent_at = now
+                result.created.append((a, item))
+    cascade.sent_at = now
+    return result
+
+
+async def apply_change(
+    session: AsyncSession, assignment: CascadeAssignment, now: datetime
+) -> SkpItem | None:
+    """The assignee accepted the leader's changed proposal: their draft item follows it."""
+    if assignment.draft_item_id is None:
+        return None
+    item = await session.get(SkpItem, assignment.draft_item_id)
+    if item is None:
+        return None
+    skp = await session.get(Skp, item.skp_id)
+    if skp is None or not store.is_editable(skp):
+        return None
+    item.iki = assignment.iki
+    item.target_value = assignment.target_value
+    item.satuan = assignment.satuan
+    item.updated_at = now
+    store.touch(skp, now)
+    return item
+
+
+# -- the MPPH --------------------------------------------------------------------------------
+
+
+@dataclass
+class Mpph:
+    leader: Employee
+    columns: list[SkpItem]  # the leader's items (their RHK / IKI)
+    rows: list[Employee]  # the people, with their jabatan
+    cells: dict[tuple[int, int], list[str]]  # (person, item) -> peran hasil
+
+
+async def mpph(session: AsyncSession, leader: Employee, period: Period) -> Mpph:
+    skp = await store.latest_skp(session, leader.id, period.id)
+    columns = await store.items_of(session, skp.id) if skp is not None else []
+    people = await reports_of(session, leader.id)
+    cells: dict[tuple[int, int], list[str]] = defaultdict(list)
+    rows = await session.execute(
+        select(Cascade.source_item_id, CascadeAssignment, CascadeActivity.text)
+        .join(Strategy, Strategy.cascade_id == Cascade.id)
+        .join(CascadeActivity, CascadeActivity.strategy_id == Strategy.id)
+        .join(CascadeAssignment, CascadeAssignment.activity_id == CascadeActivity.id)
+        .where(Cascade.leader_id == leader.id, Cascade.period_id == period.id)
+        .order_by(CascadeAssignment.id)
+    )
+    for source_id, assignment, activity in rows:
+        role = assignment.iki or activity
+        cells[(assignment.assignee_id, source_id)].append(role)
+    return Mpph(leader, columns, people, dict(cells))
+
+
+# -- a unit head's SKP from the PK -------------------------------------------------------------
+
+PK_KINDS = {IndicatorKind.IKK: "CL", IndicatorKind.IKM: "MI", IndicatorKind.IKD: "TUSI"}
+
+
+async def prefill_from_pk(
+    session: AsyncSession,
+    head: Employee,
+    period: Period,
+    policy: Policy,
+    rhk_of: Any,
+    now: datetime,
+) -> list[SkpItem]:
+    """The unit head's hasil kerja from the indicators their unit owns (IKK, IKM, IKD): IKI
+    and target from the PK, the parent indicator as the RHK intervened, Core weights split
+    evenly (the head adjusts them)."""
+    unit = (await session.execute(select(Unit).where(Unit.head_id == head.id))).scalars().first()
+    if unit is None:
+        return []
+    indicators = list(
+        (
+            await session.execute(
+                select(Indicator)
+                .join(UnitIndicator, UnitIndicator.indicator_id == Indicator.id)
+                .where(
+                    UnitIndicator.unit_id == unit.id,
+                    UnitIndicator.role == UnitIndicatorRole.OWNER,
+                    Indicator.period_id == period.id,
+                    Indicator.kind.in_(list(PK_KINDS)),
+                )
+                .order_by(Indicator.kind, Indicator.code)
+            )
+        ).scalars()
+    )
+    if not indicators:
+        return []
+    skp = await store.open_skp(session, head.id, period, now, policy)
+    if await store.items_of(session, skp.id):
+        return []
+    share = (policy.core_total / len(indicators)).quantize(Decimal("0.01"), ROUND_DOWN)
+    created = []
+    for n, ind in enumerate(indicators, start=1):
+        parent = await session.get(Indicator, ind.parent_id) if ind.parent_id else None
+        bobot = share if n < len(indicators) else policy.core_total - share * (n - 1)
+        fields = store.ItemFields(
+            jenis=PK_KINDS[ind.kind],
+            rhk=rhk_of(ind),
+            aspek=Aspek.KUALITAS,
+            iki=ind.name,
+            target=ind.target_value or Decimal(0),
+            satuan=ind.target_unit,
+            bobot=bobot,
+            leader_rhk=f"{parent.code} {parent.name}" if parent is not None else "",
+        )
+        created.append(await store.add_item(session, skp, fields, now))
+    return created
