@@ -8,6 +8,7 @@ import io
 
 from openpyxl import Workbook
 from openpyxl.styles import Alignment, Font
+from openpyxl.utils import get_column_letter
 
 from bot.services.cascade import Mpph
 from bot.texts import Texts
@@ -36,7 +37,7 @@ def mpph_xlsx(levels: list[Mpph], texts: Texts) -> bytes:
         ws.column_dimensions["B"].width = 28
         ws.column_dimensions["C"].width = 34
         for index in range(len(level.columns)):
-            ws.column_dimensions[chr(ord("D") + index)].width = 36
+            ws.column_dimensions[get_column_letter(4 + index)].width = 36
     out = io.BytesIO()
     wb.save(out)
     return out.getvalue()

@@ -81,10 +81,9 @@ class DocumentMaker:
             leader = await session.get(Employee, leader_id)
             assert period is not None and leader is not None
             levels = [await cascade.mpph(session, leader, period)]
-            for person in levels[0].rows:
-                below = await cascade.mpph(session, person, period)
-                if below.cells:
-                    levels.append(below)
+            # 2-level: the staff who cascaded further (ketua tim to their members)
+            for person in await cascade.leaders_with_cascades(session, levels[0].rows, period):
+                levels.append(await cascade.mpph(session, person, period))
         content = await asyncio.to_thread(mpph_xlsx, levels, self.texts)
         return File(f"MPPH-{period.year}-{leader.nip}.xlsx", content)
 

@@ -517,8 +517,11 @@ class Planner:
             .on_conflict_do_nothing(index_elements=["dedupe_key"])
             .returning(Outbox.kind)
         )
+        # Core, not the ORM's bulk path: a reminder row needs no identity map, and this is the
+        # bulk of a 100 000-person run.
+        connection = await session.connection()
         for start in range(0, len(rows), 2000):
-            result = await session.execute(stmt, rows[start : start + 2000])
+            result = await connection.execute(stmt, rows[start : start + 2000])
             created.update(result.scalars())
         return created
 

@@ -26,6 +26,7 @@ from bot.db.models import (
     Period,
     Skp,
     SkpItem,
+    SkpStatus,
     Unit,
     UnitIndicator,
     UnitIndicatorRole,
@@ -273,36 +274,108 @@ async def send(
     now: datetime,
 ) -> Sent:
     """Every complete assignment not sent yet becomes a draft item in the assignee's SKP
-    (one action for the whole team). A sent one that changed since is only reported: the
-    assignee is asked, their draft is never changed silently."""
+    (one action for the whole team, in a handful of statements whatever the team's size). A
+    sent one that changed since is only reported: the assignee is asked, their draft is never
+    changed silently."""
     result = Sent()
     source = await session.get(SkpItem, cascade.source_item_id)
     assert source is not None
+    pending: list[tuple[CascadeAssignment, CascadeActivity]] = []
+    drafted: list[CascadeAssignment] = []
     for strategy in nodes:
         for act in strategy.activities:
             for a in act.assignments:
                 if not a.iki or a.target_value is None:
                     result.skipped.append(a)
-                    continue
-                if a.draft_item_id is not None:
-                    item = await session.get(SkpItem, a.draft_item_id)
-                    if item is not None and (
-                        _norm(item.iki) != _norm(a.iki) or item.target_value != a.target_value
-                    ):
-                        result.changed.append(a)
-                    continue
-                skp = await store.open_skp(session, a.assignee_id, period, now, policy)
-                if not store.is_editable(skp):
-                    result.skipped.append(a)
-                    continue
-                fields = _fields_for(a, act.activity, source, policy)
-                item = await store.add_item(session, skp, fields, now)
-                item.bobot = None  # the assignee weighs it in the dialog
-                a.draft_item_id = item.id
-                a.sent_at = now
-                result.created.append((a, item))
+                elif a.draft_item_id is not None:
+                    drafted.append(a)
+                else:
+                    pending.append((a, act.activity))
+    if drafted:
+        items = {
+            i.id: i
+            for i in (
+                await session.execute(
+                    select(SkpItem).where(SkpItem.id.in_([a.draft_item_id for a in drafted]))
+                )
+            ).scalars()
+        }
+        for a in drafted:
+            item = items.get(a.draft_item_id or 0)
+            if item is not None and (
+                _norm(item.iki) != _norm(a.iki) or item.target_value != a.target_value
+            ):
+                result.changed.append(a)
+    if pending:
+        skps = await _skps_for(session, {a.assignee_id for a, _ in pending}, period, policy, now)
+        next_position = await _next_positions(session, [s.id for s in skps.values()])
+        created: list[tuple[CascadeAssignment, SkpItem]] = []
+        for a, activity in pending:
+            skp = skps[a.assignee_id]
+            if not store.is_editable(skp):
+                result.skipped.append(a)
+                continue
+            fields = _fields_for(a, activity, source, policy)
+            item = SkpItem(skp_id=skp.id, position=next_position[skp.id], created_at=now)
+            next_position[skp.id] += 1
+            store.fill(item, fields, now)
+            item.bobot = None  # the assignee weighs it in the dialog
+            store.touch(skp, now)
+            session.add(item)
+            created.append((a, item))
+        await session.flush()
+        for a, item in created:
+            a.draft_item_id = item.id
+            a.sent_at = now
+        result.created = created
     cascade.sent_at = now
     return result
+
+
+async def _skps_for(
+    session: AsyncSession, employee_ids: set[int], period: Period, policy: Policy, now: datetime
+) -> dict[int, Skp]:
+    """Each employee's current SKP of the period, created (empty) where missing."""
+    found: dict[int, Skp] = {}
+    rows = await session.execute(
+        select(Skp)
+        .where(Skp.period_id == period.id, Skp.employee_id.in_(employee_ids))
+        .order_by(Skp.employee_id, Skp.number)
+    )
+    for skp in rows.scalars():
+        found[skp.employee_id] = skp  # the highest number wins
+    missing = employee_ids - set(found)
+    if missing:
+        lampiran = policy.lampiran
+        for employee_id in sorted(missing):
+            found[employee_id] = Skp(
+                employee_id=employee_id,
+                period_id=period.id,
+                number=1,
+                status=SkpStatus.DRAFT,
+                revision=1,
+                created_at=now,
+                updated_at=now,
+                skema_periodik=lampiran.skema_periodik,
+                skema_insidental=True,
+                konsekuensi_positif=lampiran.konsekuensi_positif,
+                konsekuensi_negatif=lampiran.konsekuensi_negatif,
+            )
+            session.add(found[employee_id])
+        await session.flush()
+    return found
+
+
+async def _next_positions(session: AsyncSession, skp_ids: list[int]) -> dict[int, int]:
+    positions = dict.fromkeys(skp_ids, 1)
+    rows = await session.execute(
+        select(SkpItem.skp_id, func.max(SkpItem.position))
+        .where(SkpItem.skp_id.in_(skp_ids))
+        .group_by(SkpItem.skp_id)
+    )
+    for skp_id, highest in rows:
+        positions[skp_id] = int(highest) + 1
+    return positions
 
 
 async def apply_change(
@@ -353,6 +426,22 @@ async def mpph(session: AsyncSession, leader: Employee, period: Period) -> Mpph:
         role = assignment.iki or activity
         cells[(assignment.assignee_id, source_id)].append(role)
     return Mpph(leader, columns, people, dict(cells))
+
+
+async def leaders_with_cascades(
+    session: AsyncSession, people: list[Employee], period: Period
+) -> list[Employee]:
+    ids = set(
+        (
+            await session.execute(
+                select(Cascade.leader_id).where(
+                    Cascade.period_id == period.id,
+                    Cascade.leader_id.in_([p.id for p in people]),
+                )
+            )
+        ).scalars()
+    )
+    return [p for p in people if p.id in ids]
 
 
 # -- a unit head's SKP from the PK -------------------------------------------------------------

@@ -190,7 +190,7 @@ async def add_item(session: AsyncSession, skp: Skp, fields: ItemFields, now: dat
         or 0
     ) + 1
     row = SkpItem(skp_id=skp.id, position=position, created_at=now)
-    _fill(row, fields, now)
+    fill(row, fields, now)
     session.add(row)
     touch(skp, now)
     await session.flush()
@@ -198,11 +198,11 @@ async def add_item(session: AsyncSession, skp: Skp, fields: ItemFields, now: dat
 
 
 def update_item(skp: Skp, row: SkpItem, fields: ItemFields, now: datetime) -> None:
-    _fill(row, fields, now)
+    fill(row, fields, now)
     touch(skp, now)
 
 
-def _fill(row: SkpItem, fields: ItemFields, now: datetime) -> None:
+def fill(row: SkpItem, fields: ItemFields, now: datetime) -> None:
     row.jenis = fields.jenis
     row.rhk = fields.rhk
     row.aspek = fields.aspek
