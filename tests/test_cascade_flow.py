@@ -202,3 +202,143 @@ async def test_only_leaders_cascade_and_only_to_their_staff(bot: Harness) -> Non
     await director.click_data(forged, assign_screen)
     assert "tidak dikenali" in director.answers()[-1]["text"]
     assert await bot.count(CascadeAssignment) == 0
+
+
+MERIT = [  # (ketua tim, aspect activity, method, IKI, target) — the deck's merit-system split
+    (
+        "Hendro",
+        "Perencanaan kebutuhan dan peta jabatan",
+        "Pembagian aspek",
+        "Nilai aspek perencanaan kebutuhan sistem merit",
+        "10 Nilai",
+    ),
+    (
+        "Maya",
+        "Pemenuhan dan pengadaan ASN",
+        "Pembagian aspek",
+        "Nilai aspek pengadaan dan rencana pemenuhan sistem merit",
+        "50 Nilai",
+    ),
+    (
+        "Lina",
+        "Pengembangan karier dan manajemen talenta",
+        "Pembagian aspek",
+        "Nilai aspek pengembangan karier sistem merit",
+        "153,5 Nilai",
+    ),
+    (
+        "Yusuf",
+        "Layanan mutasi dan administrasi kepegawaian",
+        "Pendekatan layanan",
+        "Persentase layanan administrasi kepegawaian yang selesai tepat waktu",
+        "96%",
+    ),
+    (
+        "Dewi",
+        "Manajemen kinerja ASN",
+        "Pembagian aspek",
+        "Nilai aspek manajemen kinerja sistem merit",
+        "77,5 Nilai",
+    ),
+    (
+        "Rudi",
+        "Penggajian, penghargaan dan disiplin",
+        "Pembagian aspek",
+        "Nilai aspek penghargaan dan disiplin sistem merit",
+        "38 Nilai",
+    ),
+    (
+        "Agus",
+        "Sistem informasi dan data kepegawaian",
+        "Pembagian aspek",
+        "Nilai aspek sistem informasi sistem merit",
+        "59,5 Nilai",
+    ),
+]
+
+
+async def test_the_merit_system_cascade_two_levels(bot: Harness, transport) -> None:  # type: ignore[no-untyped-def]
+    from bot.services.demo import KARO, KATIM_PENKIN
+
+    karo = await bot.onboard(KARO, 2201)
+    dewi = await bot.onboard(KATIM_PENKIN, 2202)
+    await karo.command("skp")
+    await karo.click("Isi dari Perjanjian Kinerja")
+    # the unit head's own merit RHK (380), next to the PK's five indicators
+    await karo.click("Tambah hasil kerja")
+    await karo.click("TUSI")
+    await karo.send(
+        "Terwujudnya penerapan sistem merit dalam manajemen ASN Kemenkes sesuai ketentuan"
+    )
+    await karo.click("Kualitas")
+    await karo.send("Nilai penerapan sistem merit Kemenkes")
+    await karo.send("380 Nilai")
+    await karo.click("✅")
+    await karo.send("10")
+    await karo.click("Simpan")
+    assert "6. [TUSI] Nilai penerapan sistem merit Kemenkes — 380 Nilai" in karo.last.text
+
+    await karo.command("kaskade")
+    await karo.click("RHK 6")
+    await karo.click("R: Rumuskan")
+    await karo.click("➕ Strategi")
+    await karo.send("Penerapan sistem merit per aspek penilaian KASN")
+    for _who, activity, *_rest in MERIT:
+        await karo.click("Kegiatan untuk strategi 1")
+        await karo.send(activity)
+    await karo.click("I: Identifikasi")
+    for n, (who, *_rest) in enumerate(MERIT, start=1):
+        await assign(karo, f"1.{n}", who)
+    await karo.click("M: Jabarkan")
+    for n, (_who, _activity, method, iki, target) in enumerate(MERIT, start=1):
+        await spell_out(karo, n, method, iki, target)
+    checks = await karo.click("A: Ajak")
+    assert "Jumlah target per aspek 388,5, dibandingkan target RHK Anda 380" in checks.text
+    assert (
+        "Semua kegiatan tercakup" not in checks.text
+        or "belum ada yang mengerjakan" not in checks.text
+    )
+    await karo.click("Kirim usulan ke tim")
+    assert "7 draf butir baru" in karo.received[-2].text
+
+    # the Penilaian Kinerja Katim cascades her draft to her 7 members, one per eselon-1 unit
+    await dewi.command("kaskade")
+    await dewi.click("RHK 1")
+    await dewi.click("R: Rumuskan")
+    await dewi.click("➕ Strategi")
+    await dewi.send("Pendampingan manajemen kinerja per unit eselon I")
+    await dewi.click("Kegiatan untuk strategi 1")
+    await dewi.send("Pendampingan penetapan SKP di unit eselon I binaan")
+    await dewi.click("I: Identifikasi")
+    await dewi.click("Kegiatan 1.1")
+    members = ["Fitri", "Bayu", "Sinta", "Taufik", "Nadia", "Irfan", "Rina"]
+    for name in members:
+        await dewi.click(name)
+    await dewi.click("Selesai")
+    await dewi.click("M: Jabarkan")
+    for n in range(1, 8):
+        await spell_out(
+            dewi,
+            n,
+            "Pembagian wilayah",
+            "Persentase SKP pegawai unit eselon I binaan yang ditetapkan tepat waktu",
+            "100%",
+        )
+    checks = await dewi.click("A: Ajak")
+    assert "tanpa metode pembagian" not in checks.text  # same IKI, divided by region
+    await dewi.click("Kirim usulan ke tim")
+    assert "7 draf butir baru" in dewi.received[-2].text
+
+    await karo.command("kaskade")
+    await karo.click("Lihat MPPH")
+    await karo.click("MPPH (XLSX)")
+    [xlsx] = [d for d in transport.documents_to(2201) if d.filename.startswith("MPPH")]
+    book = load_workbook(io.BytesIO(xlsx.content))
+    assert [ws.title for ws in book.worksheets] == ["Ratna Wulandari", "Dewi Anggraini"]
+    top = [[c.value for c in r] for r in book.worksheets[0].iter_rows()]
+    assert len(top) == 2 + 7 and top[1][8] == "6. Nilai penerapan sistem merit Kemenkes"
+    lina = next(r for r in top if r[1] == "Lina Marlina")
+    assert lina[8] == "Nilai aspek pengembangan karier sistem merit" and lina[3] == "-"
+    below = [[c.value for c in r] for r in book.worksheets[1].iter_rows()]
+    assert len(below) == 2 + 7
+    assert all(r[3].startswith("Persentase SKP pegawai unit eselon I") for r in below[2:])
