@@ -39,6 +39,7 @@ def build_services(settings: Settings, clock: Callable[[], datetime] = system_cl
     db = create_engine(settings.database_url)
     sessionmaker = create_sessionmaker(db)
     texts = get_texts()
+    texts.tz = settings.tz
     dialog = DialogEngine(
         build_registry(),
         sessionmaker,

@@ -8,6 +8,7 @@ from decimal import Decimal
 from functools import cached_property
 from pathlib import Path
 from typing import Any
+from zoneinfo import ZoneInfo
 
 from babel.dates import format_date, format_datetime
 from babel.numbers import format_decimal
@@ -51,7 +52,19 @@ class Texts:
             undefined=StrictUndefined,
             auto_reload=False,
         )
-        self.env.filters.update(angka=angka, tanggal=tanggal, waktu=waktu, nip=mask_nip)
+        # Moments are stored in UTC; people read them in the organisation's time zone.
+        self.tz: Any = ZoneInfo("Asia/Jakarta")
+        self.env.filters.update(
+            angka=angka,
+            tanggal=lambda value: tanggal(self._local(value)),
+            waktu=lambda value, tz=None: waktu(self._local(value, tz)),
+            nip=mask_nip,
+        )
+
+    def _local(self, value: Any, tz: Any = None) -> Any:
+        if isinstance(value, datetime) and value.tzinfo is not None:
+            return value.astimezone(tz or self.tz)
+        return value
 
     def message(self, name: str, /, **context: Any) -> str:
         """A Telegram message (HTML): templates/messages/<name>.html."""
