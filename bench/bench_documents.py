@@ -20,7 +20,7 @@ from sqlalchemy import insert
 
 from bot.container import build_services
 from bot.db import migrate as migrations
-from bot.db.models import Skp, SkpItem, SkpStatus
+from bot.db.models import SkpItem, SkpStatus
 from bot.domain.numbers import parse_number
 from bot.domain.policy import default_policy
 from bot.services import org_import
@@ -37,25 +37,14 @@ async def seed(services: object, count: int) -> list[int]:
         await org_import.apply(session, demo_data(), now, "bench")
     await fill_employees(services, count + 100, penilai_nip=DIREKTUR)
     people = await filler_people(services, count)
-    lampiran = default_policy().lampiran
+    policy = default_policy()
     async with services.sessionmaker() as session, session.begin():  # type: ignore[attr-defined]
         period = await store.current_period(session, now.date())
         assert period is not None
         ids = []
         for person in people:
-            skp = Skp(
-                employee_id=person.id,
-                period_id=period.id,
-                number=1,
-                status=SkpStatus.SUBMITTED,
-                revision=1,
-                created_at=now,
-                updated_at=now,
-                submitted_at=now,
-                skema_periodik=lampiran.skema_periodik,
-                skema_insidental=True,
-                konsekuensi_positif=lampiran.konsekuensi_positif,
-                konsekuensi_negatif=lampiran.konsekuensi_negatif,
+            skp = store.new_skp(
+                person.id, period.id, now, policy, status=SkpStatus.SUBMITTED, submitted_at=now
             )
             session.add(skp)
             await session.flush()

@@ -26,7 +26,6 @@ from bot.db.models import (
     Period,
     Skp,
     SkpItem,
-    SkpStatus,
     Unit,
     UnitIndicator,
     UnitIndicatorRole,
@@ -346,21 +345,8 @@ async def _skps_for(
         found[skp.employee_id] = skp  # the highest number wins
     missing = employee_ids - set(found)
     if missing:
-        lampiran = policy.lampiran
         for employee_id in sorted(missing):
-            found[employee_id] = Skp(
-                employee_id=employee_id,
-                period_id=period.id,
-                number=1,
-                status=SkpStatus.DRAFT,
-                revision=1,
-                created_at=now,
-                updated_at=now,
-                skema_periodik=lampiran.skema_periodik,
-                skema_insidental=True,
-                konsekuensi_positif=lampiran.konsekuensi_positif,
-                konsekuensi_negatif=lampiran.konsekuensi_negatif,
-            )
+            found[employee_id] = store.new_skp(employee_id, period.id, now, policy)
             session.add(found[employee_id])
         await session.flush()
     return found

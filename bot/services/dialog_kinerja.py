@@ -198,6 +198,7 @@ async def start_change(session: AsyncSession, skp: Skp, reason: str, now: dateti
         change_reason=reason,
         created_at=now,
         updated_at=now,
+        # the lampiran agreed in the version in force carries over
         skema_periodik=skp.skema_periodik,
         skema_insidental=skp.skema_insidental,
         konsekuensi_positif=skp.konsekuensi_positif,

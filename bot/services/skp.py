@@ -74,27 +74,32 @@ async def latest_skp(session: AsyncSession, employee_id: int, period_id: int) ->
     ).scalar_one_or_none()
 
 
+def new_skp(employee_id: int, period_id: int, now: datetime, policy: Policy, **values: Any) -> Skp:
+    """A new, empty draft (not yet added to a session); its lampiran starts from the policy's
+    defaults unless `values` say otherwise (a new version copies the previous one's)."""
+    lampiran = policy.lampiran
+    fields: dict[str, Any] = {
+        "number": 1,
+        "status": SkpStatus.DRAFT,
+        "revision": 1,
+        "created_at": now,
+        "updated_at": now,
+        "skema_periodik": lampiran.skema_periodik,
+        "skema_insidental": True,
+        "konsekuensi_positif": lampiran.konsekuensi_positif,
+        "konsekuensi_negatif": lampiran.konsekuensi_negatif,
+        **values,
+    }
+    return Skp(employee_id=employee_id, period_id=period_id, **fields)
+
+
 async def open_skp(
     session: AsyncSession, employee_id: int, period: Period, now: datetime, policy: Policy
 ) -> Skp:
-    """The employee's current SKP for the period, created as an empty draft the first time
-    (its lampiran starts from the policy's defaults)."""
+    """The employee's current SKP for the period, created as an empty draft the first time."""
     skp = await latest_skp(session, employee_id, period.id)
     if skp is None:
-        lampiran = policy.lampiran
-        skp = Skp(
-            employee_id=employee_id,
-            period_id=period.id,
-            number=1,
-            status=SkpStatus.DRAFT,
-            revision=1,
-            created_at=now,
-            updated_at=now,
-            skema_periodik=lampiran.skema_periodik,
-            skema_insidental=True,
-            konsekuensi_positif=lampiran.konsekuensi_positif,
-            konsekuensi_negatif=lampiran.konsekuensi_negatif,
-        )
+        skp = new_skp(employee_id, period.id, now, policy)
         session.add(skp)
         await session.flush()
     return skp
