@@ -91,6 +91,8 @@ async def on_go_button(ctx: Ctx, action: str, _obj: str, _version: int) -> Next 
         return Goto("overview", "skp")
     if action == "persetujuan":
         return Goto("list", "tinjau")
+    if action == "kaskade":
+        return Goto("pick", "kaskade")
     ctx.notice("button_invalid", alert=True)
     return None
 

@@ -121,6 +121,7 @@ def _fields(draft: dict[str, Any]) -> store.ItemFields | None:
             leader_item_id=draft.get("leader_item_id"),
             leader_rhk=draft.get("leader_rhk", ""),
             mandatory_key=draft.get("mandatory_key"),
+            perspective=draft.get("perspective"),
         )
     except (KeyError, ValueError):
         return None
@@ -138,6 +139,7 @@ def _row_to_draft(row: SkpItem) -> dict[str, Any]:
         "satuan": row.satuan,
         "bobot": str(row.bobot) if row.bobot is not None else "",
         "mandatory_key": row.mandatory_key,
+        "perspective": row.perspective,
     }
 
 
@@ -657,6 +659,9 @@ async def card_view(ctx: Ctx) -> dict[str, Any]:
         "projected": projected,
         "complete": _fields(draft) is not None,
         "editing": ctx.data.get("item_id") is not None,
+        "perspective": ctx.texts.label(f"perspective_{draft['perspective']}")
+        if draft.get("perspective")
+        else None,
     }
 
 
@@ -709,8 +714,13 @@ async def on_card(ctx: Ctx, action: str, arg: str) -> Next:
 EDITABLE_FIELDS = ("link", "rhk", "aspek", "iki", "target", "satuan", "jenis", "bobot")
 
 
-def field_choices(_ctx: Ctx, _view: dict[str, Any]) -> list[list[Choice]]:
-    buttons = [Choice("field", f"item_field_{f}", f) for f in EDITABLE_FIELDS]
+async def field_view(ctx: Ctx) -> dict[str, Any]:
+    return {"unit_head": await ctx.actor.has(Role.UNIT_HEAD)}
+
+
+def field_choices(_ctx: Ctx, view: dict[str, Any]) -> list[list[Choice]]:
+    fields = (*EDITABLE_FIELDS, "perspective") if view["unit_head"] else EDITABLE_FIELDS
+    buttons = [Choice("field", f"item_field_{f}", f) for f in fields]
     return [buttons[i : i + 2] for i in range(0, len(buttons), 2)] + [
         [Choice("back", "back_to_card")]
     ]
@@ -719,8 +729,22 @@ def field_choices(_ctx: Ctx, _view: dict[str, Any]) -> list[list[Choice]]:
 async def on_field(ctx: Ctx, action: str, arg: str) -> Next:
     if action == "back":
         return Goto("card")
+    if arg == "perspective":
+        return Goto("perspective")
     ctx.data["return"] = "card"
     return Goto(arg)
+
+
+def perspective_choices(_ctx: Ctx, _view: dict[str, Any]) -> list[list[Choice]]:
+    return [[Choice("set", f"perspective_{p}", p)] for p in store.PERSPECTIVES] + [
+        [Choice("back", "back_to_card")]
+    ]
+
+
+async def on_perspective(ctx: Ctx, action: str, arg: str) -> Next:
+    if action == "set" and arg in store.PERSPECTIVES:
+        _draft(ctx)["perspective"] = arg
+    return Goto("card")
 
 
 # -- managing the list -------------------------------------------------------------------------
@@ -989,7 +1013,13 @@ FLOW = flow(
             help="help_skp_jenis",
         ),
         Step("card", "skp_card", view=card_view, choices=card_choices, on_choice=on_card),
-        Step("field", "skp_field", choices=field_choices, on_choice=on_field),
+        Step("field", "skp_field", view=field_view, choices=field_choices, on_choice=on_field),
+        Step(
+            "perspective",
+            "skp_perspective",
+            choices=perspective_choices,
+            on_choice=on_perspective,
+        ),
         Step("pick", "skp_pick", view=pick_view, choices=pick_choices, on_choice=on_pick),
         Step("item", "skp_item", view=item_view, choices=item_choices, on_choice=on_item),
         Step("delete", "skp_delete", view=item_view, choices=delete_choices, on_choice=on_delete),

@@ -75,6 +75,17 @@ async def test_the_sbbl_prima_example_end_to_end(bot: Harness, transport) -> Non
     [source] = await bot.rows(SkpItem)
     assert source.target_value == 70 and source.satuan == "%" and source.jenis == "CL"
     assert source.leader_rhk.startswith("IKP 5.1") and source.bobot == 100
+    # the unit head tags the item with its perspective
+    await director.click("Ubah, hapus")
+    await director.click("1")
+    await director.click("Ubah")
+    await director.click("Ubah isian")
+    card = await director.click("Perspektif")
+    card = await director.click("Penerima Layanan")
+    assert "Perspektif: Penerima Layanan" in card.text
+    await director.click("Simpan")
+    [source] = await bot.rows(SkpItem)
+    assert source.perspective == "penerima_layanan"
 
     await build_plan(director)
     await director.click("I: Identifikasi")

@@ -9,9 +9,9 @@ import asyncio
 from collections import Counter
 from datetime import UTC, date, datetime
 
-from sqlalchemy import update
+from sqlalchemy import select, update
 
-from bot.db.models import Outbox, OutboxStatus, Period, Skp, SkpStatus, Unit
+from bot.db.models import Cascade, Outbox, OutboxStatus, Period, Skp, SkpItem, SkpStatus, Unit
 from bot.reminders.planner import Planner, ReminderConfig
 from bot.services.demo import DIREKTUR, KARO, KATIM_SBBL, KATIM_SURV
 from bot.services.outbox import OutboxSender
@@ -51,8 +51,25 @@ async def test_leaders_first_then_staff_by_stage_once_and_not_when_done(bot: Har
     fitri = await bot.onboard(FITRI, 1002)
     bayu = await bot.onboard(BAYU, 1003)
     await bot.onboard(KATIM_SURV, 1004)
-    await seed_sbbl_skp(bot, KATIM_SURV)  # a leader with a plan...
-    await set_status(bot, KATIM_SURV, SkpStatus.SUBMITTED)  # ...already submitted
+    surv_skp = await seed_sbbl_skp(bot, KATIM_SURV)  # a leader with a plan...
+    await set_status(bot, KATIM_SURV, SkpStatus.SUBMITTED)  # ...already submitted...
+    surv_id = await employee_id(bot, KATIM_SURV)
+    async with bot.services.sessionmaker() as session, session.begin():  # ...and cascaded
+        [item] = (
+            (await session.execute(select(SkpItem).where(SkpItem.skp_id == surv_skp)))
+            .scalars()
+            .all()[:1]
+        )
+        [period] = (await session.execute(select(Period))).scalars().all()
+        session.add(
+            Cascade(
+                leader_id=surv_id,
+                period_id=period.id,
+                source_item_id=item.id,
+                created_at=bot.services.clock(),
+                sent_at=bot.services.clock(),
+            )
+        )
     await seed_sbbl_skp(bot, BAYU)
     await set_status(bot, BAYU, SkpStatus.REVISION)
     await fitri.command("skp")
@@ -62,7 +79,8 @@ async def test_leaders_first_then_staff_by_stage_once_and_not_when_done(bot: Har
     leaders = await plan(bot, datetime(2026, 1, 22, 2, 0, tzinfo=UTC))
     assert leaders == Counter({"reminder_leader_plan": 1})
     await sender(bot).drain()
-    assert "tim Anda menunggu rencana Anda" in intan.last.text
+    assert "Tim Anda menunggu rencana Anda" in intan.last.text
+    assert "Buka kaskade" in intan.last.labels()[0]
 
     # Friday 23 January 09:30 WIB: the 14-day staff reminder (25 January is a Sunday)
     staff = await plan(bot, datetime(2026, 1, 23, 2, 30, tzinfo=UTC))

@@ -128,7 +128,10 @@ async def load_document(
     totals = rules.totals(policy, items)
 
     def row(r: Any, no: int) -> Row:
-        link = (r.perspective or "-") if is_unit_head else (r.leader_rhk or "-")
+        if is_unit_head:
+            link = texts.label(f"perspective_{r.perspective}") if r.perspective else "-"
+        else:
+            link = r.leader_rhk or "-"
         return Row(
             no,
             link,

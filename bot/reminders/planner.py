@@ -5,8 +5,8 @@ process) write nothing new. Every reminder carries an `unless` condition that th
 again just before sending, so nobody is reminded of something already done.
 
 Kinds, leaders first:
-- `leader_plan`: a leader (someone's pejabat penilai) whose own SKP has no items yet, before
-  the staff reminders start (`leader_lead_days` earlier);
+- `leader_plan`: a leader (someone's pejabat penilai) who has not sent a cascade to the team
+  yet (the MPPH is not done), before the staff reminders start (`leader_lead_days` earlier);
 - `staff`: an employee whose SKP is not submitted (not started, drafting, revision asked);
 - `waiting`: a leader with submissions waiting more than `approval_wait_days` working days;
 - `digest`: weekly progress of a unit for its head (with a chart), of all units for admins;
@@ -27,6 +27,7 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from bot.config import Settings
 from bot.db.models import (
+    Cascade,
     Employee,
     LinkStatus,
     Outbox,
@@ -300,8 +301,18 @@ class Planner:
                 )
             ).scalars()
         )
+        # The cascade is done once the leader has sent their roles to the team (the MPPH).
+        leaders -= set(
+            (
+                await session.execute(
+                    select(Cascade.leader_id).where(
+                        Cascade.period_id == period.id, Cascade.sent_at.is_not(None)
+                    )
+                )
+            ).scalars()
+        )
         earlier = deadline - timedelta(days=c.leader_lead_days)
-        button = [self._button("reminder_open_skp", "skp")]
+        button = [self._button("reminder_open_cascade", "kaskade")]
         for tz, group in _by_zone(p for p in people.values() if p.id in leaders).items():
             slot = due_now(
                 slots(earlier, c.days_before, max(c.hour - 1, 0), zone(tz), c.holidays),
@@ -312,10 +323,11 @@ class Planner:
                 continue
             days, at = slot
             for person in group:
-                if states.get(person.id, SkpState()).items:
-                    continue
                 html = self._render(
-                    "reminder_leader_plan", days=days + c.leader_lead_days, deadline=deadline
+                    "reminder_leader_plan",
+                    days=days + c.leader_lead_days,
+                    deadline=deadline,
+                    has_rhk=bool(states.get(person.id, SkpState()).items),
                 )
                 plan.add(
                     person.id,
@@ -325,7 +337,7 @@ class Planner:
                     at,
                     now,
                     button,
-                    unless={"kind": "has_plan", "employee_id": person.id, "period_id": period.id},
+                    unless={"kind": "cascaded", "employee_id": person.id, "period_id": period.id},
                 )
 
     async def _waiting(

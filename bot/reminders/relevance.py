@@ -4,10 +4,10 @@ from __future__ import annotations
 
 from typing import Any
 
-from sqlalchemy import exists, func, select
+from sqlalchemy import exists, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from bot.db.models import Employee, Skp, SkpItem, SkpStatus
+from bot.db.models import Cascade, Employee, Skp, SkpStatus
 from bot.services.skp import latest_skp
 
 OPEN = (SkpStatus.DRAFT, SkpStatus.REVISION)
@@ -18,14 +18,17 @@ async def still_relevant(session: AsyncSession, unless: dict[str, Any]) -> bool:
     if kind == "submitted":
         skp = await latest_skp(session, int(unless["employee_id"]), int(unless["period_id"]))
         return skp is None or skp.status in OPEN
-    if kind == "has_plan":
-        skp = await latest_skp(session, int(unless["employee_id"]), int(unless["period_id"]))
-        if skp is None:
-            return True
-        items = await session.scalar(
-            select(func.count()).select_from(SkpItem).where(SkpItem.skp_id == skp.id)
+    if kind == "cascaded":
+        sent = await session.scalar(
+            select(
+                exists().where(
+                    Cascade.leader_id == int(unless["employee_id"]),
+                    Cascade.period_id == int(unless["period_id"]),
+                    Cascade.sent_at.is_not(None),
+                )
+            )
         )
-        return not items
+        return not sent
     if kind == "nothing_waiting":
         return bool(
             await session.scalar(

@@ -25,6 +25,9 @@ from bot.db.models import (
 from bot.domain.policy import Aspek, Policy, default_policy, policy_from_json, read_policy_file
 from bot.domain.skp_rules import Item
 
+# The four perspectives a unit head tags their items with (Kemenkes 2026).
+PERSPECTIVES = ("penerima_layanan", "proses_bisnis", "penguatan_internal", "anggaran")
+
 # A hard stop well above any policy's maximum: the rules explain counts, this only keeps a
 # runaway list (or a script) from growing without bound.
 MAX_ITEMS = 20
@@ -159,6 +162,7 @@ class ItemFields:
     leader_item_id: int | None = None
     leader_rhk: str = ""
     mandatory_key: str | None = None
+    perspective: str | None = None
 
     def as_item(self) -> Item:
         return Item(
@@ -218,6 +222,7 @@ def fill(row: SkpItem, fields: ItemFields, now: datetime) -> None:
     row.leader_item_id = fields.leader_item_id
     row.leader_rhk = fields.leader_rhk
     row.mandatory_key = fields.mandatory_key
+    row.perspective = fields.perspective
     row.updated_at = now
 
 
