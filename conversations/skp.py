@@ -349,6 +349,27 @@ async def versions_view(ctx: Ctx) -> dict[str, Any]:
     }
 
 
+def versions_choices(_ctx: Ctx, view: dict[str, Any]) -> list[list[Choice]]:
+    rows = [
+        [Choice("doc", "skp_version_doc", str(v.id), values=(("n", v.number),))]
+        for v in view["versions"]
+    ]
+    return [*rows, [BACK]]
+
+
+async def on_versions(ctx: Ctx, action: str, arg: str) -> Next:
+    """An earlier version, as it stands, arrives as a PDF (the offered ids are the actor's)."""
+    if action == "back":
+        return OVERVIEW
+    version = await ctx.session.get(Skp, int(arg))
+    if version is None or version.employee_id != ctx.actor.id:
+        ctx.notice("not_authorised", alert=True)
+        return Stay()
+    dialog.queue_documents(ctx, version, ctx.actor.employee, ctx.actor.id, ("pdf",))
+    ctx.notice("documents_queued")
+    return Stay()
+
+
 def change_choices(_ctx: Ctx, _view: dict[str, Any]) -> list[list[Choice]]:
     return [[Choice("reason", f"change_{r}", r)] for r in dk.CHANGE_REASONS] + [[BACK]]
 
@@ -1028,8 +1049,8 @@ FLOW = flow(
             "versions",
             "skp_versions",
             view=versions_view,
-            choices=back_choices,
-            on_choice=on_to_overview,
+            choices=versions_choices,
+            on_choice=on_versions,
         ),
         Step(
             "change_reason",

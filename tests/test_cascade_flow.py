@@ -203,7 +203,13 @@ async def test_only_leaders_cascade_and_only_to_their_staff(bot: Harness) -> Non
     await director.command("skp")
     await director.click("Isi dari Perjanjian Kinerja")
     await build_plan(director)
-    await director.click("I: Identifikasi")
+    checks = await director.click("I: Identifikasi")
+    await director.click("M: Jabarkan")
+    checks = await director.click("A: Ajak")
+    assert "Intan Purnamasari belum mendapat peran" in checks.text  # people without a role
+    assert "Wahyu Setiawan belum mendapat peran" in checks.text
+    await director.click("Kembali")
+    await director.click("Kembali")
     assign_screen = await director.click("Kegiatan 1.1")
     # a forged toggle for someone who does not report to her is refused
     forged = assign_screen.buttons[0][0]["callback_data"].replace(

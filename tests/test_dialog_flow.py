@@ -302,6 +302,10 @@ async def test_an_skp_change_keeps_the_history(bot: Harness) -> None:
     history = await katim.click("Riwayat versi")
     assert "Versi 1 — Diganti versi baru" in history.text
     assert "Versi 2 — Ditetapkan (perubahan: Penugasan mendesak dari pimpinan)" in history.text
+    # an earlier version can be read as it was
+    await katim.click("Versi 1 (PDF)")
+    [old_pdf] = [d for d in bot.transport.documents_to(932) if d.filename.endswith("-v1-draf.pdf")]
+    assert old_pdf.content and old_pdf.content.startswith(b"%PDF")
     # the old version's items are untouched
     old_items = await bot.rows(SkpItem, SkpItem.skp_id == first_id)
     assert len(old_items) == 9 and any("Inisiatif" in i.iki for i in old_items)

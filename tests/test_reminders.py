@@ -225,3 +225,24 @@ async def test_an_administrator_sets_the_deadlines_in_chat(bot: Harness) -> None
     from bot.db.models import AuditLog
 
     assert await bot.count(AuditLog, AuditLog.action == "period.deadline_changed") == 2
+
+
+async def test_people_who_blocked_the_bot_are_listed_for_administrators(bot: Harness) -> None:
+    from bot.db.models import TelegramLink
+
+    admin = await bot.onboard(ADMIN, 1701)
+    await bot.onboard(FITRI, 1702)
+    await set_deadline(bot)
+    bot.transport.blocked_chats.add(1702)
+    await plan(bot, datetime(2026, 1, 23, 2, 30, tzinfo=UTC))
+    await sender(bot).drain()
+    [link] = await bot.rows(TelegramLink, TelegramLink.tg_user_id == 1702)
+    assert link.unreachable_since is not None
+    status = await admin.click("Status aktivasi")
+    assert "Tidak dapat dihubungi" in status.text and "Fitri Handayani" in status.text
+    # the next reminder goes to the administrator (no SKP yet), not to the unreachable person
+    assert await plan(bot, datetime(2026, 1, 30, 2, 30, tzinfo=UTC)) == Counter(
+        {"reminder_staff": 1}
+    )
+    fitri = await employee_id(bot, FITRI)
+    assert await bot.count(Outbox, Outbox.recipient_id == fitri) == 1
