@@ -9,6 +9,7 @@ P — Pahami: the item in its organisational cascade (IT → ISS → IKP → IKK
 
 from __future__ import annotations
 
+import hashlib
 from decimal import Decimal
 from typing import Any
 
@@ -494,7 +495,9 @@ async def on_ajak(ctx: Ctx, action: str, _arg: str) -> Next:
                     ),
                 ]
             ],
-            dedupe_key=f"cascade_change:{assignment.id}:{ctx.now.isoformat()}",
+            # the same changed proposal is asked about once
+            dedupe_key=f"cascade_change:{assignment.id}:{assignment.target_value}:"
+            f"{hashlib.sha1(assignment.iki.encode()).hexdigest()[:12]}",
             leader=ctx.actor.employee,
             assignment=assignment,
         )
@@ -558,7 +561,6 @@ async def on_mpph(ctx: Ctx, action: str, _arg: str) -> Next:
         ctx.actor.id,
         "mpph",
         "mpph_caption",
-        dedupe_key=f"mpph:{ctx.actor.id}:{ctx.now.isoformat()}",
         document={"report": "mpph", "leader_id": ctx.actor.id, "period_id": period.id},
         period=period,
     )

@@ -58,15 +58,23 @@ def leader_buttons(ctx: Ctx, skp: Skp) -> list[list[Button]]:
 
 
 def queue_documents(
-    ctx: Ctx, skp: Skp, employee: Employee, recipient_id: int, formats: tuple[str, ...]
+    ctx: Ctx,
+    skp: Skp,
+    employee: Employee,
+    recipient_id: int,
+    formats: tuple[str, ...],
+    occasion: str | None = None,
 ) -> None:
-    """The SKP's files, built and sent by the outbox sender once this step has committed."""
+    """The SKP's files, built and sent by the outbox sender once this step has committed.
+    With an `occasion` (e.g. "set") they are sent once for it; a request on demand is sent
+    every time it is made (the screen's version check already stops a double tap)."""
     for fmt in formats:
+        key = f"doc:{skp.id}:{skp.revision}:{fmt}:{recipient_id}:{occasion}" if occasion else None
         ctx.notify(
             recipient_id,
             "skp_document",
             "skp_document_caption",
-            dedupe_key=f"doc:{skp.id}:{skp.revision}:{fmt}:{recipient_id}:{ctx.now.isoformat()}",
+            dedupe_key=key,
             document={"skp_id": skp.id, "format": fmt},
             skp=skp,
             employee=employee,
@@ -141,7 +149,7 @@ async def _set(ctx: Ctx, skp: Skp) -> None:
     _notify_employee(ctx, skp, "skp_set", "skp_set_final", **rest)
     ctx.say("skp_set_final", leader=ctx.actor.employee, **summary)
     for recipient in (skp.employee_id, ctx.actor.id):
-        queue_documents(ctx, skp, skp.employee, recipient, ("pdf", "docx"))
+        queue_documents(ctx, skp, skp.employee, recipient, ("pdf", "docx"), occasion="set")
     ctx.notice("skp_set_short")
 
 
@@ -843,7 +851,7 @@ async def on_reason(ctx: Ctx, text: str) -> Next:
                 _button(ctx, "exp_keep", EXP_NS, "keep", row.id),
             ]
         ],
-        key=ctx.now.isoformat(),
+        key="counter",  # an expectation is countered once; the leader then settles it
     )
     ctx.say("counter_sent")
     return HOME

@@ -213,7 +213,6 @@ async def on_progress(ctx: Ctx, action: str, arg: str) -> Next:
         ctx.actor.id,
         "progress_report",
         "progress_caption",
-        dedupe_key=f"progress:{ctx.actor.id}:{arg}:{ctx.now.isoformat()}",
         document={"report": "progress", "period_id": period.id, "unit_id": unit_id},
         period=period,
     )
