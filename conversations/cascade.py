@@ -28,7 +28,7 @@ from bot.db.models import (
 from bot.domain import skp_rules as rules
 from bot.engine.callback import Callback
 from bot.engine.context import Ctx, Role
-from bot.engine.flow import Choice, Goto, Next, Reask, Stay, Step, flow
+from bot.engine.flow import Choice, Goto, Next, Reask, Stay, Step, flow, grid
 from bot.engine.runtime import HOME
 from bot.engine.types import Button
 from bot.services import cascade as cas
@@ -80,7 +80,7 @@ async def pick_view(ctx: Ctx) -> dict[str, Any]:
 
 def pick_choices(_ctx: Ctx, view: dict[str, Any]) -> list[list[Choice]]:
     numbered = [Choice("item", arg=str(r.id), text=f"RHK {r.position}") for r in view["rows"]]
-    rows = [numbered[i : i + 4] for i in range(0, len(numbered), 4)]
+    rows = grid(numbered, 4)
     if view["rows"]:
         rows.append([Choice("mpph", "cascade_mpph")])
     return [*rows, [Choice("menu", "skp_menu")]]
@@ -339,7 +339,7 @@ def jabarkan_choices(_ctx: Ctx, view: dict[str, Any]) -> list[list[Choice]]:
         Choice("edit", arg=str(a.id), text=f"✏️ {n}")
         for n, (_label, _act, a) in enumerate(view["listed"], start=1)
     ]
-    rows = [numbered[i : i + 5] for i in range(0, len(numbered), 5)]
+    rows = grid(numbered, 5)
     return [*rows, [Choice("next", "cascade_to_a")], [BACK]]
 
 

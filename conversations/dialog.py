@@ -28,7 +28,7 @@ from bot.db.models import (
 from bot.domain import skp_rules as rules
 from bot.engine.callback import Callback
 from bot.engine.context import Ctx
-from bot.engine.flow import Choice, Goto, Next, Reask, Stay, Step, flow
+from bot.engine.flow import Choice, Goto, Next, Reask, Stay, Step, flow, grid
 from bot.engine.runtime import HOME
 from bot.engine.types import Button
 from bot.services import dialog_kinerja as dk
@@ -341,7 +341,7 @@ async def item_pick_view(ctx: Ctx) -> dict[str, Any]:
 
 def item_pick_choices(_ctx: Ctx, view: dict[str, Any]) -> list[list[Choice]]:
     numbered = [Choice("item", arg=str(r.id), text=str(r.position)) for r in view["rows"]]
-    return [numbered[i : i + 5] for i in range(0, len(numbered), 5)] + [[BACK]]
+    return [*grid(numbered, 5), [BACK]]
 
 
 async def on_item_pick(ctx: Ctx, action: str, arg: str) -> Next:
@@ -452,7 +452,7 @@ async def value_pick_view(ctx: Ctx) -> dict[str, Any]:
 
 def value_pick_choices(_ctx: Ctx, view: dict[str, Any]) -> list[list[Choice]]:
     buttons = [Choice("value", arg=v["code"], text=v["name"]) for v in view["values"]]
-    return [buttons[i : i + 2] for i in range(0, len(buttons), 2)] + [[BACK]]
+    return [*grid(buttons, 2), [BACK]]
 
 
 async def on_value_pick(ctx: Ctx, action: str, arg: str) -> Next:
@@ -859,7 +859,7 @@ async def on_reason(ctx: Ctx, text: str) -> Next:
 
 def need_cat_choices(_ctx: Ctx, _view: dict[str, Any]) -> list[list[Choice]]:
     buttons = [Choice("cat", f"res_{c}", c) for c in dk.RESOURCE_CATEGORIES]
-    return [buttons[i : i + 2] for i in range(0, len(buttons), 2)] + [[BACK]]
+    return [*grid(buttons, 2), [BACK]]
 
 
 async def on_need_cat(ctx: Ctx, action: str, arg: str) -> Next:

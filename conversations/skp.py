@@ -16,7 +16,7 @@ from bot.db.models import Employee, Period, Skp, SkpItem, SkpStatus
 from bot.domain import skp_rules as rules
 from bot.domain.policy import Aspek, Policy, default_policy
 from bot.engine.context import Ctx, Role
-from bot.engine.flow import Choice, Goto, Next, Reask, Stay, Step, flow
+from bot.engine.flow import Choice, Goto, Next, Reask, Stay, Step, flow, grid
 from bot.engine.runtime import HOME
 from bot.services import dialog_kinerja as dk
 from bot.services import skp as store
@@ -467,7 +467,7 @@ def link_choices(_ctx: Ctx, view: dict[str, Any]) -> list[list[Choice]]:
         Choice("leader", arg=str(item.id), text=f"RHK {n}")
         for n, item in enumerate(view["leader_items"], start=1)
     ]
-    rows = [numbered[i : i + 4] for i in range(0, len(numbered), 4)]
+    rows = grid(numbered, 4)
     rows += [[Choice("type", arg=code, text=label)] for code, label in view["types"].items()]
     return [*rows, [BACK]]
 
@@ -558,7 +558,7 @@ async def satuan_view(ctx: Ctx) -> dict[str, Any]:
 
 def satuan_choices(_ctx: Ctx, view: dict[str, Any]) -> list[list[Choice]]:
     units = [Choice("satuan", arg=str(i), text=u) for i, u in enumerate(view["policy"].satuan)]
-    return [units[i : i + 3] for i in range(0, len(units), 3)] + [[BACK]]
+    return [*grid(units, 3), [BACK]]
 
 
 async def on_satuan_choice(ctx: Ctx, action: str, arg: str) -> Next:
@@ -742,9 +742,7 @@ async def field_view(ctx: Ctx) -> dict[str, Any]:
 def field_choices(_ctx: Ctx, view: dict[str, Any]) -> list[list[Choice]]:
     fields = (*EDITABLE_FIELDS, "perspective") if view["unit_head"] else EDITABLE_FIELDS
     buttons = [Choice("field", f"item_field_{f}", f) for f in fields]
-    return [buttons[i : i + 2] for i in range(0, len(buttons), 2)] + [
-        [Choice("back", "back_to_card")]
-    ]
+    return [*grid(buttons, 2), [Choice("back", "back_to_card")]]
 
 
 async def on_field(ctx: Ctx, action: str, arg: str) -> Next:
@@ -779,7 +777,7 @@ async def pick_view(ctx: Ctx) -> dict[str, Any]:
 
 def pick_choices(_ctx: Ctx, view: dict[str, Any]) -> list[list[Choice]]:
     numbered = [Choice("item", arg=str(r.id), text=str(r.position)) for r in view["rows"]]
-    return [numbered[i : i + 5] for i in range(0, len(numbered), 5)] + [[BACK]]
+    return [*grid(numbered, 5), [BACK]]
 
 
 async def on_pick(ctx: Ctx, action: str, arg: str) -> Next:

@@ -24,6 +24,11 @@ class Choice:
     values: tuple[tuple[str, Any], ...] = ()
 
 
+def grid(choices: Sequence[Choice], width: int) -> list[list[Choice]]:
+    """Buttons laid out `width` to a row (numbers, units, values)."""
+    return [list(choices[i : i + width]) for i in range(0, len(choices), width)]
+
+
 @dataclass(frozen=True, slots=True)
 class Goto:
     step: str
