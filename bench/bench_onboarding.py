@@ -222,7 +222,7 @@ async def main() -> None:
             f"{r['updates_per_s']:,.0f} updates/s "
             f"(ratio to reference {r['updates_per_s'] / reference:.2f}) | "
             f"closed loop p50 {r['closed_p50_ms']:.1f} ms p99 {r['closed_p99_ms']:.1f} ms | "
-            f"at {args.rate:.0f} updates/s "
+            f"at {args.rate:.0f} updates/s (peak, staggered) "
             f"p50 {r['paced_p50_ms']:.1f} ms p99 {r['paced_p99_ms']:.1f} ms | "
             f"{r['sql_per_update']:.1f} SQL statements/update"
         )

@@ -125,22 +125,29 @@ class Run:
         return percentile(self.latencies, 0.99) * 1000
 
 
-async def drive(app: Any, people: list[list[StepFn]], rate: float | None = None) -> Run:
+async def drive(
+    app: Any, people: list[list[StepFn]], rate: float | None = None, stagger: bool = True
+) -> Run:
     """Everyone at once, each person's steps in order, through app.update_processor (so the
     application's own concurrency and per-person ordering apply).
 
     Closed loop (rate None): each person sends the next update as soon as the previous one was
-    answered. Paced: updates are due on a fixed schedule at `rate` per second overall (people
-    interleaved) and a latency includes any wait behind earlier updates."""
+    answered. Paced: updates are due on a fixed schedule and a latency includes any wait behind
+    earlier updates. Each person takes a step every `people / rate` seconds; with `stagger`
+    people start spread over the script's length (at any moment they are at different steps,
+    as real users are, and the peak offered load is `rate`), without it they move in lockstep
+    (everyone presses the same button within the same moment: a worst case)."""
     latencies: list[float] = []
     users = len(people)
+    length = max((len(steps) for steps in people), default=1)
     start = time.perf_counter()
 
     async def person(index: int, steps: list[StepFn]) -> None:
+        offset = index * length if stagger else index
         for k, make in enumerate(steps):
             due = None
             if rate:
-                due = start + (k * users + index) / rate
+                due = start + (k * users + offset) / rate
                 delay = due - time.perf_counter()
                 if delay > 0:
                     await asyncio.sleep(delay)
