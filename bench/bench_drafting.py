@@ -54,7 +54,7 @@ from bot.domain.skp_rules import parse_target, parse_weight
 from bot.services import org_import
 from bot.services import skp as store
 from bot.services.demo import DIREKTUR, demo_data
-from bot.telegram.app import build_application
+from bot.telegram.app import build_application, tune_gc
 from tests.conftest import make_settings, reset_postgres
 from tests.skp_examples import LEADER_IKI, LEADER_RHK, SBBL_KATIM
 from tests.telegram_fake import TOKEN, ChatClient, FakeTelegram
@@ -271,6 +271,7 @@ async def run_ours(url: str, users: int, employees: int, rate: float) -> dict[st
     transport = FakeTelegram()
     app = build_application(services, request=transport, rate_limit=False, job_queue=False)
     await app.initialize()
+    tune_gc()  # as the running bot does after start-up
     closed_people = [script(ChatClient(app, transport, tg)) for tg in tg_ids[:users]]
     closed = await drive(app, closed_people)
     statements = counter.count / len(closed.latencies)

@@ -43,7 +43,7 @@ from bot.container import build_services
 from bot.db import migrate as migrations
 from bot.services import invitations, org_import
 from bot.services.demo import demo_data
-from bot.telegram.app import build_application
+from bot.telegram.app import build_application, tune_gc
 from tests.conftest import make_settings, reset_postgres
 from tests.telegram_fake import TOKEN, ChatClient, FakeTelegram
 
@@ -174,6 +174,7 @@ async def run_ours(url: str, users: int, employees: int, rate: float) -> dict[st
     transport = FakeTelegram()
     app = build_application(services, request=transport, rate_limit=False, job_queue=False)
     await app.initialize()
+    tune_gc()  # as the running bot does after start-up
     labels = ("Ya, ini saya", "Profil saya", "Kembali")
     closed_people = [
         Script(ChatClient(app, transport, 20_000_000 + i), codes[i], labels).updates()

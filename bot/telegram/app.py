@@ -5,6 +5,7 @@ is escaped there."""
 from __future__ import annotations
 
 import contextlib
+import gc
 import logging
 from datetime import timedelta
 from typing import Any
@@ -138,8 +139,19 @@ async def on_error(update: object, context: ContextTypes.DEFAULT_TYPE) -> None:
             log.warning("could not tell user %s about the error", user_id)
 
 
+def tune_gc() -> None:
+    """After start-up: move what is loaded for good (modules, templates, mappers) out of the
+    collector's sight and collect young objects less often. Measured in bench/: the p99 of a
+    step at 100 updates/s on PostgreSQL drops from ~80 to ~50 ms (full collections stop
+    re-scanning the whole heap in the middle of someone's step)."""
+    gc.collect()
+    gc.freeze()
+    gc.set_threshold(20_000, 50, 100)
+
+
 async def _post_init(app: Application[Any, Any, Any, Any, Any, Any]) -> None:
     services: Services = app.bot_data["services"]
+    tune_gc()
     await app.bot.set_my_commands(
         [BotCommand(c, services.texts.label(f"cmd_{c}")) for c in COMMANDS]
     )
