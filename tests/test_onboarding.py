@@ -264,3 +264,25 @@ async def test_unknown_command_and_help(bot: Harness) -> None:
     assert "Menu utama" in fitri.last.text
     await fitri.command("start", "kodelama123")
     assert "sudah terhubung" in fitri.received[-2].text
+
+
+async def test_old_update_ids_are_pruned_and_recent_ones_still_deduplicate(bot: Harness) -> None:
+    from datetime import timedelta
+
+    from bot.services.housekeeping import prune_processed_updates
+
+    fitri = await bot.onboard(STAFF, 1801)  # three updates, processed "now"
+    recent = fitri.message_update("/menu")
+    await fitri.process(recent)
+    kept = await bot.count(ProcessedUpdate)
+    clock = bot.services.clock
+    later = clock() + timedelta(days=8)
+    assert await prune_processed_updates(bot.services.sessionmaker, later - timedelta(days=1)) == 0
+    assert await prune_processed_updates(bot.services.sessionmaker, later) == kept
+    assert await bot.count(ProcessedUpdate) == 0
+    # within the window a redelivered update is still dropped
+    before = fitri.mark()
+    again = fitri.message_update("/menu")
+    await fitri.process(again)
+    await fitri.process(again)
+    assert len(fitri.texts_since(before)) == 1

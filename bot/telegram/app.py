@@ -35,6 +35,7 @@ from bot.container import Services
 from bot.engine.runtime import TelegramIdentity
 from bot.engine.types import Event, EventKind, Outcome, Reply
 from bot.reminders.planner import Planner, ReminderConfig
+from bot.services.housekeeping import prune_processed_updates
 from bot.services.outbox import OutboxSender
 from bot.telegram.processor import PerUserUpdateProcessor
 
@@ -42,6 +43,7 @@ log = logging.getLogger(__name__)
 
 COMMANDS = ("menu", "skp", "persetujuan", "kaskade", "bantuan", "batal", "koreksi")
 OUTBOX_INTERVAL = timedelta(seconds=20)
+HOUSEKEEPING_INTERVAL = timedelta(hours=6)
 
 
 def _services(context: ContextTypes.DEFAULT_TYPE) -> Services:
@@ -159,10 +161,18 @@ async def _post_init(app: Application[Any, Any, Any, Any, Any, Any]) -> None:
         app.job_queue.run_repeating(_drain_outbox, interval=OUTBOX_INTERVAL, first=1)
         minutes = services.settings.planning_interval_minutes
         app.job_queue.run_repeating(_plan_reminders, interval=minutes * 60, first=15)
+        app.job_queue.run_repeating(_housekeeping, interval=HOUSEKEEPING_INTERVAL, first=60)
 
 
 async def _drain_outbox(context: ContextTypes.DEFAULT_TYPE) -> None:
     await _sender(context).drain()
+
+
+async def _housekeeping(context: ContextTypes.DEFAULT_TYPE) -> None:
+    services = _services(context)
+    pruned = await prune_processed_updates(services.sessionmaker, services.clock())
+    if pruned:
+        log.info("pruned %d processed update ids", pruned)
 
 
 async def _plan_reminders(context: ContextTypes.DEFAULT_TYPE) -> None:
