@@ -35,6 +35,7 @@ from bot.services import cascade as cas
 from bot.services import skp as store
 from bot.texts import angka
 from conversations.findings import describe
+from conversations.period import period_in_force, policy_in_force
 
 CAS_NS = "cas"
 BACK = Choice("back", "back")
@@ -42,9 +43,8 @@ TEXT_MAX = 500
 
 
 async def _period_policy(ctx: Ctx) -> tuple[Any, Any]:
-    period = await store.current_period(ctx.session, ctx.now.date())
-    policy = await store.policy_for(ctx.session, period) if period is not None else None
-    return period, policy
+    period = await period_in_force(ctx)
+    return period, (await policy_in_force(ctx) if period is not None else None)
 
 
 async def _cascade(ctx: Ctx) -> Cascade | None:

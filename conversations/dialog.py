@@ -19,6 +19,7 @@ from bot.db.models import (
     Employee,
     ExpectationKind,
     ExpectationStatus,
+    Period,
     ResourceStatus,
     Skp,
     SkpExpectation,
@@ -33,6 +34,7 @@ from bot.engine.runtime import HOME
 from bot.engine.types import Button
 from bot.services import dialog_kinerja as dk
 from bot.services import skp as store
+from conversations.period import policy_in_force
 
 SKP_NS, EXP_NS, RES_NS = "skp", "exp", "res"
 NOTE_MAX = 1000
@@ -88,7 +90,8 @@ def _refuse(ctx: Ctx, exc: dk.Decision) -> None:
 
 async def _summary(ctx: Ctx, skp: Skp) -> dict[str, Any]:
     """What both sides see of an SKP: items, totals, findings, the dialog so far."""
-    period = await store.current_period(ctx.session, ctx.now.date())
+    # the SKP's own period: an SKP of last year is judged by last year's policy
+    period = await ctx.session.get(Period, skp.period_id)
     policy = await store.policy_for(ctx.session, period) if period is not None else None
     rows = await store.items_of(ctx.session, skp.id)
     items = [store.rule_item(r) for r in rows]
@@ -813,9 +816,7 @@ async def on_counter(ctx: Ctx, text: str) -> Next:
     if await _answered(ctx) is None:
         ctx.say("expectation_closed")
         return HOME
-    period = await store.current_period(ctx.session, ctx.now.date())
-    policy = await store.policy_for(ctx.session, period) if period else None
-    parsed = rules.parse_target(text, policy) if policy is not None else "not_number"
+    parsed = rules.parse_target(text, await policy_in_force(ctx))
     if isinstance(parsed, str):
         return Reask("skp_target_problem", {"problem": parsed, "typed": text[:60]})
     ctx.data["target"] = str(parsed.value)

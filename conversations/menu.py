@@ -24,6 +24,7 @@ from bot.engine.flow import Choice, Goto, Next, Reask, Stay, Step, flow
 from bot.engine.runtime import HOME
 from conversations import data_report
 from conversations.people import identity_card
+from conversations.period import period_in_force
 
 REPORTS_SHOWN = 8
 
@@ -127,9 +128,7 @@ DEADLINE_FIELDS = ("draft_deadline", "skp_deadline")
 
 
 async def deadlines_view(ctx: Ctx) -> dict[str, Any]:
-    from bot.services.skp import current_period
-
-    return {"period": await current_period(ctx.session, ctx.now.date())}
+    return {"period": await period_in_force(ctx)}
 
 
 def deadlines_choices(_ctx: Ctx, view: dict[str, Any]) -> list[list[Choice]]:
@@ -192,9 +191,7 @@ async def on_progress(ctx: Ctx, action: str, arg: str) -> Next:
         return Goto("deadlines")
     if action != "progress":
         return await on_back(ctx, action, arg)
-    from bot.services.skp import current_period
-
-    period = await current_period(ctx.session, ctx.now.date())
+    period = await period_in_force(ctx)
     if period is None:
         ctx.say("skp_no_period")
         return Stay()

@@ -14,7 +14,7 @@ from typing import Any
 
 from bot.db.models import Employee, Period, Skp, SkpItem, SkpStatus
 from bot.domain import skp_rules as rules
-from bot.domain.policy import Aspek, Policy, default_policy
+from bot.domain.policy import Aspek, Policy
 from bot.engine.context import Ctx, Role
 from bot.engine.flow import Choice, Goto, Next, Reask, Stay, Step, flow, grid
 from bot.engine.runtime import HOME
@@ -22,6 +22,7 @@ from bot.services import dialog_kinerja as dk
 from bot.services import skp as store
 from conversations import dialog
 from conversations.findings import describe
+from conversations.period import period_in_force, policy_in_force
 
 FLOW_NAME = "skp"
 WIZARD = ("link", "rhk", "aspek", "iki", "target", "satuan", "jenis", "bobot")
@@ -37,30 +38,13 @@ class Place:
     skp: Skp
 
 
-async def _period(ctx: Ctx) -> Period | None:
-    if "period" not in ctx.memo:
-        ctx.memo["period"] = await store.current_period(ctx.session, ctx.now.date())
-    period: Period | None = ctx.memo["period"]
-    return period
-
-
-async def _policy(ctx: Ctx) -> Policy:
-    if "policy" not in ctx.memo:
-        period = await _period(ctx)
-        ctx.memo["policy"] = (
-            default_policy() if period is None else await store.policy_for(ctx.session, period)
-        )
-    policy: Policy = ctx.memo["policy"]
-    return policy
-
-
 async def _place(ctx: Ctx) -> Place | None:
     """The period in force, its policy and the actor's current SKP (created on first use)."""
     if "place" not in ctx.memo:
-        period = await _period(ctx)
+        period = await period_in_force(ctx)
         place = None
         if period is not None:
-            policy = await _policy(ctx)
+            policy = await policy_in_force(ctx)
             skp = await store.open_skp(ctx.session, ctx.actor.id, period, ctx.now, policy)
             place = Place(period, policy, skp)
         ctx.memo["place"] = place
@@ -439,13 +423,13 @@ def back_choices(_ctx: Ctx, _view: dict[str, Any]) -> list[list[Choice]]:
 
 
 async def link_view(ctx: Ctx) -> dict[str, Any]:
-    period = await _period(ctx)
+    period = await period_in_force(ctx)
     leader, items = (
         await store.leader_items(ctx.session, ctx.actor.employee, period.id)
         if period is not None
         else (None, [])
     )
-    policy = await _policy(ctx)
+    policy = await policy_in_force(ctx)
     return {
         **_progress("link"),
         "leader": leader,
@@ -481,7 +465,7 @@ async def on_link(ctx: Ctx, action: str, arg: str) -> Next:
         chosen = next((i for i in view["leader_items"] if str(i.id) == arg), None)
         if chosen is None:
             return Reask("skp_leader_item_gone")
-        policy = await _policy(ctx)
+        policy = await policy_in_force(ctx)
         draft.update(leader_item_id=chosen.id, leader_rhk=chosen.rhk, jenis=policy.cascade_jenis)
     else:
         draft.update(leader_item_id=None, leader_rhk="", jenis=arg)
@@ -536,7 +520,7 @@ async def on_aspek(ctx: Ctx, action: str, arg: str) -> Next:
 
 
 async def on_target(ctx: Ctx, text: str) -> Next:
-    policy = await _policy(ctx)
+    policy = await policy_in_force(ctx)
     parsed = rules.parse_target(text, policy)
     if isinstance(parsed, str):
         return Reask("skp_target_problem", {"problem": parsed, "typed": text[:60]})
@@ -553,7 +537,11 @@ async def on_target(ctx: Ctx, text: str) -> Next:
 
 
 async def satuan_view(ctx: Ctx) -> dict[str, Any]:
-    return {**_progress("satuan"), "item": _shown(_draft(ctx)), "policy": await _policy(ctx)}
+    return {
+        **_progress("satuan"),
+        "item": _shown(_draft(ctx)),
+        "policy": await policy_in_force(ctx),
+    }
 
 
 def satuan_choices(_ctx: Ctx, view: dict[str, Any]) -> list[list[Choice]]:
@@ -564,7 +552,7 @@ def satuan_choices(_ctx: Ctx, view: dict[str, Any]) -> list[list[Choice]]:
 async def on_satuan_choice(ctx: Ctx, action: str, arg: str) -> Next:
     if action == "back":
         return await _retreat(ctx, "satuan")
-    policy = await _policy(ctx)
+    policy = await policy_in_force(ctx)
     index = int(arg) if arg.isdigit() else len(policy.satuan)
     if index >= len(policy.satuan):  # the policy changed since the buttons were drawn
         return Reask("skp_satuan_problem", {"maximum": rules.SATUAN_MAX_CHARS})
@@ -575,13 +563,13 @@ async def on_satuan_choice(ctx: Ctx, action: str, arg: str) -> Next:
 async def on_satuan_text(ctx: Ctx, text: str) -> Next:
     if rules.satuan_problem(text):
         return Reask("skp_satuan_problem", {"maximum": rules.SATUAN_MAX_CHARS})
-    policy = await _policy(ctx)
+    policy = await policy_in_force(ctx)
     _draft(ctx)["satuan"] = policy.canonical_satuan(text)
     return _advance(ctx, "satuan")
 
 
 async def jenis_view(ctx: Ctx) -> dict[str, Any]:
-    policy = await _policy(ctx)
+    policy = await policy_in_force(ctx)
     draft = _draft(ctx)
     return {
         **_progress("jenis"),

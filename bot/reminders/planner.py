@@ -15,7 +15,7 @@ Kinds, leaders first:
 from __future__ import annotations
 
 from collections import Counter, defaultdict
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
 from typing import Any
@@ -225,6 +225,20 @@ class Planner:
 
     # -- kinds --------------------------------------------------------------------------------
 
+    def _due(
+        self, people: Iterable[Person], deadline: date, hour: int, now: datetime
+    ) -> list[tuple[int, datetime, list[Person]]]:
+        """Per time zone, the countdown reminder due now (days before, when) and who is there."""
+        c = self.config
+        due = []
+        for tz, group in _by_zone(people).items():
+            slot = due_now(
+                slots(deadline, c.days_before, hour, zone(tz), c.holidays), now, c.max_age
+            )
+            if slot is not None:
+                due.append((slot[0], slot[1], group))
+        return due
+
     async def _already(self, session: AsyncSession, kind: str, since: datetime) -> set[int]:
         """Who already has a row of this kind written since the slot became due: a later run
         in the same slot skips them instead of colliding on the unique key 100 000 times."""
@@ -248,15 +262,8 @@ class Planner:
         states: dict[int, SkpState],
         now: datetime,
     ) -> None:
-        c = self.config
         button = [self._button("reminder_open_skp", "skp")]
-        for tz, group in _by_zone(people.values()).items():
-            slot = due_now(
-                slots(deadline, c.days_before, c.hour, zone(tz), c.holidays), now, c.max_age
-            )
-            if slot is None:
-                continue
-            days, at = slot
+        for days, at, group in self._due(people.values(), deadline, self.config.hour, now):
             done = await self._already(session, "reminder_staff", at)
             for person in group:
                 state = states.get(person.id, SkpState())
@@ -313,15 +320,8 @@ class Planner:
         )
         earlier = deadline - timedelta(days=c.leader_lead_days)
         button = [self._button("reminder_open_cascade", "kaskade")]
-        for tz, group in _by_zone(p for p in people.values() if p.id in leaders).items():
-            slot = due_now(
-                slots(earlier, c.days_before, max(c.hour - 1, 0), zone(tz), c.holidays),
-                now,
-                c.max_age,
-            )
-            if slot is None:
-                continue
-            days, at = slot
+        leading = (p for p in people.values() if p.id in leaders)
+        for days, at, group in self._due(leading, earlier, max(c.hour - 1, 0), now):
             for person in group:
                 html = self._render(
                     "reminder_leader_plan",
