@@ -27,7 +27,16 @@ from sqlalchemy import (
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from bot.db.base import Base, JsonDoc, UtcDateTime, utcnow
+from bot.domain.contract import (
+    EDITABLE,
+    ExpectationKind,
+    ExpectationStatus,
+    ResourceStatus,
+    SkpStatus,
+)
 from bot.domain.policy import Aspek
+
+__all__ = ["ExpectationKind", "ExpectationStatus", "ResourceStatus", "SkpStatus"]
 
 
 def _enum(cls: type[enum.Enum], name: str) -> Enum:
@@ -366,18 +375,8 @@ class AuditLog(Base):
     details: Mapped[dict[str, Any]] = mapped_column(JsonDoc, default=dict)
 
 
-class SkpStatus(enum.StrEnum):
-    DRAFT = "draf"
-    SUBMITTED = "diajukan"
-    REVISION = "revisi"
-    AGREED = "disetujui"
-    SIGNED = "ditandatangani"
-    SET = "ditetapkan"
-    SUPERSEDED = "diganti"
-
-
 # The employee may edit the hasil kerja only in these states.
-EDITABLE_STATUSES = frozenset({SkpStatus.DRAFT, SkpStatus.REVISION})
+EDITABLE_STATUSES = EDITABLE
 
 
 class Skp(Base):
@@ -405,6 +404,11 @@ class Skp(Base):
     set_by_id: Mapped[int | None] = mapped_column(ForeignKey("employees.id"))
     # Why this version exists (perubahan SKP); None for the original.
     change_reason: Mapped[str | None] = mapped_column(String(40))
+    # The person's own words for the change, besides the category.
+    change_note: Mapped[str | None] = mapped_column(Text)
+    # The items as the leader last saw them (at submission or when asking for a revision):
+    # a resubmission shows the leader what changed since.
+    seen_items: Mapped[list[dict[str, str]] | None] = mapped_column(JsonDoc)
     # The leader's note when asking for a revision.
     revision_note: Mapped[str | None] = mapped_column(Text)
     # Lampiran: skema pertanggungjawaban and konsekuensi (defaults from the policy).
@@ -448,19 +452,6 @@ class SkpItem(Base):
     updated_at: Mapped[datetime] = mapped_column(UtcDateTime, default=utcnow)
 
 
-class ExpectationKind(enum.StrEnum):
-    HASIL = "hasil"  # the what: emphasis or quality of an RHK
-    TARGET = "target"  # the standard: quantity, quality, time of a target
-    REVISI = "revisi"  # a revision asked for one item
-    PERILAKU = "perilaku"  # Ekspektasi Khusus Pimpinan for a BerAKHLAK value
-
-
-class ExpectationStatus(enum.StrEnum):
-    OPEN = "terbuka"  # waiting for the employee
-    NEGOTIATING = "negosiasi"  # the employee answered with a proposal; the leader decides
-    SETTLED = "sepakat"
-
-
 class SkpExpectation(Base):
     """One expectation the leader set in the dialog, and how it was answered."""
 
@@ -473,6 +464,9 @@ class SkpExpectation(Base):
     # The BerAKHLAK value for kind "perilaku" (e.g. "kolaboratif").
     value_code: Mapped[str | None] = mapped_column(String(30))
     text: Mapped[str] = mapped_column(Text)
+    # A target expectation's structured target (kind "target").
+    target_value: Mapped[Decimal | None] = mapped_column(Numeric(20, 4))
+    target_satuan: Mapped[str | None] = mapped_column(String(40))
     status: Mapped[ExpectationStatus] = mapped_column(
         _enum(ExpectationStatus, "expectation_status"), default=ExpectationStatus.OPEN
     )
@@ -481,14 +475,14 @@ class SkpExpectation(Base):
     # The employee's answer: a counter-proposal for the target and/or a reason.
     response_text: Mapped[str | None] = mapped_column(Text)
     response_target: Mapped[Decimal | None] = mapped_column(Numeric(20, 4))
+    response_satuan: Mapped[str | None] = mapped_column(String(40))
+    # The leader's decision on a counter-proposal (bot.domain.contract.CounterDecision).
+    counter_decision: Mapped[str | None] = mapped_column(String(20))
+    # The target this expectation binds once settled (None: it binds no target).
+    agreed_value: Mapped[Decimal | None] = mapped_column(Numeric(20, 4))
+    agreed_satuan: Mapped[str | None] = mapped_column(String(40))
     responded_at: Mapped[datetime | None] = mapped_column(UtcDateTime)
     settled_at: Mapped[datetime | None] = mapped_column(UtcDateTime)
-
-
-class ResourceStatus(enum.StrEnum):
-    PROPOSED = "diusulkan"
-    AGREED = "disepakati"
-    DECLINED = "ditolak"
 
 
 class SkpResource(Base):

@@ -1,0 +1,45 @@
+"""The rules in force for one SKP: its own period's policy and the profile that applies to its
+owner (a unit head's IKI come from the PK). Flows show these findings; submit decides on them."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from sqlalchemy import exists, select
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from bot.db.models import Period, Skp, SkpItem, Unit
+from bot.domain import skp_rules as rules
+from bot.domain.policy import Policy, default_policy
+from bot.services import skp as store
+
+
+async def is_unit_head(session: AsyncSession, employee_id: int) -> bool:
+    return bool(await session.scalar(select(exists().where(Unit.head_id == employee_id))))
+
+
+@dataclass(frozen=True, slots=True)
+class Checked:
+    policy: Policy
+    unit_head: bool
+    findings: list[rules.Finding]
+
+    @property
+    def errors(self) -> list[rules.Finding]:
+        return rules.errors(self.findings)
+
+    @property
+    def warnings(self) -> list[rules.Finding]:
+        return rules.warnings(self.findings)
+
+
+async def policy_of(session: AsyncSession, skp: Skp) -> Policy:
+    period = await session.get(Period, skp.period_id)
+    return await store.policy_for(session, period) if period is not None else default_policy()
+
+
+async def check(session: AsyncSession, skp: Skp, rows: list[SkpItem]) -> Checked:
+    policy = await policy_of(session, skp)
+    unit_head = await is_unit_head(session, skp.employee_id)
+    items = [store.rule_item(r) for r in rows]
+    return Checked(policy, unit_head, rules.check_skp(policy, items, not unit_head))
