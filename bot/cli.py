@@ -23,6 +23,8 @@ from bot.db.models import Employee, Period, RoleGrant, RoleName, Unit
 from bot.domain.nip import normalise_nip
 from bot.services.org_import import Problem
 from bot.texts import get_texts, tanggal
+from bot.usecases import organisation
+from bot.usecases.base import Tx
 
 T = TypeVar("T")
 
@@ -479,11 +481,13 @@ def period_deadlines(
             if period is None:
                 _say("period_unknown", year=year)
                 return 1
+            tx = Tx(session, services.clock(), None, "cli", services.texts)
             try:
-                if batas_skp:
-                    period.skp_deadline = date.fromisoformat(batas_skp)
-                if batas_draf:
-                    period.draft_deadline = date.fromisoformat(batas_draf)
+                for field, raw in (("skp_deadline", batas_skp), ("draft_deadline", batas_draf)):
+                    if raw:
+                        await organisation.set_deadline(
+                            tx, period.id, field, date.fromisoformat(raw)
+                        )
             except ValueError:
                 _say("period_bad_date")
                 return 1

@@ -42,6 +42,15 @@ def waktu(value: datetime | None, tz: Any = None) -> str:
     return format_datetime(value, format="d MMMM y HH.mm", tzinfo=tz, locale=LOCALE)
 
 
+def kutip(text: str | None, limit: int = 120) -> str:
+    """A quoted text shortened at a word boundary: "Monev di 14 regional, …"."""
+    text = " ".join((text or "").split())
+    if len(text) <= limit:
+        return text
+    cut = text[: limit - 1].rsplit(" ", 1)[0] or text[: limit - 1]
+    return cut.rstrip(",.;:") + "…"
+
+
 class Texts:
     def __init__(self, directory: Path = TEMPLATES_DIR) -> None:
         self.env = Environment(
@@ -59,6 +68,7 @@ class Texts:
             tanggal=lambda value: tanggal(self._local(value)),
             waktu=lambda value, tz=None: waktu(self._local(value, tz)),
             nip=mask_nip,
+            kutip=kutip,
         )
 
     def _local(self, value: Any, tz: Any = None) -> Any:

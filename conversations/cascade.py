@@ -462,7 +462,7 @@ async def on_ajak(ctx: Ctx, action: str, _arg: str) -> Next:
     sent = await cas.send(ctx.session, cascade, nodes, period, policy, ctx.now)
     source = await ctx.session.get(SkpItem, cascade.source_item_id)
     for assignment, item in sent.created:
-        ctx.notify(
+        await ctx.notify(
             assignment.assignee_id,
             "cascade_proposal",
             "cascade_proposal",
@@ -479,7 +479,7 @@ async def on_ajak(ctx: Ctx, action: str, _arg: str) -> Next:
             item=item,
         )
     for assignment in sent.changed:
-        ctx.notify(
+        await ctx.notify(
             assignment.assignee_id,
             "cascade_change",
             "cascade_change",
@@ -557,7 +557,7 @@ async def on_mpph(ctx: Ctx, action: str, _arg: str) -> Next:
     period, _policy = await _period_policy(ctx)
     if period is None:
         return Stay()
-    ctx.notify(
+    await ctx.notify(
         ctx.actor.id,
         "mpph",
         "mpph_caption",

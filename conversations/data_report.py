@@ -11,10 +11,12 @@ from sqlalchemy.orm import joinedload
 
 from bot.db.models import DataReport, ReportStatus
 from bot.engine.callback import Callback
-from bot.engine.context import Ctx, Role
+from bot.engine.context import Ctx
 from bot.engine.flow import Choice, Goto, Next, Reask, Step, flow
 from bot.engine.runtime import HOME
 from bot.engine.types import Button
+from bot.usecases import organisation
+from bot.usecases.base import Refused
 from conversations.people import identity_card, linked_admin_ids
 
 REPORT_NS = "rep"
@@ -48,7 +50,7 @@ async def file_report(ctx: Ctx, field: str, note: str) -> DataReport:
         ctx.texts.label("resolve_report"), Callback(REPORT_NS, "done", str(report.id), 0).encode()
     )
     for admin_id in await linked_admin_ids(ctx.session):
-        ctx.notify(
+        await ctx.notify(
             admin_id,
             "data_report",
             "admin_data_report",
@@ -110,31 +112,18 @@ FLOW = flow(
 
 async def on_report_button(ctx: Ctx, action: str, obj: str, _version: int) -> None:
     """An administrator closes a report from the notification they received."""
-    if not await ctx.actor.has(Role.ADMIN):
-        ctx.notice("not_authorised", alert=True)
-        return
-    report = await ctx.session.get(DataReport, int(obj)) if obj.isdigit() else None
-    if report is None or action != "done":
+    if action != "done" or not (obj.isascii() and obj.isdigit()) or len(obj) > 10:
         ctx.notice("button_invalid", alert=True)
         return
-    await resolve(ctx, report)
+    await resolve(ctx, int(obj))
 
 
-async def resolve(ctx: Ctx, report: DataReport) -> bool:
-    if report.status is ReportStatus.RESOLVED:
-        ctx.notice("report_already_resolved")
+async def resolve(ctx: Ctx, report_id: int) -> bool:
+    try:
+        report = await organisation.resolve_report(ctx.tx, report_id)
+    except Refused as exc:
+        ctx.notice(exc.reason.value, alert=exc.reason.value != "report_already_resolved")
         return False
-    report.status = ReportStatus.RESOLVED
-    report.resolved_at = ctx.now
-    report.resolved_by_id = ctx.actor.id
-    ctx.audit("data_report.resolved", "data_report", report.id)
-    ctx.notify(
-        report.employee_id,
-        "data_report_resolved",
-        "report_resolved_notice",
-        dedupe_key=f"data_report_resolved:{report.id}",
-        report=report,
-    )
     ctx.notice("report_resolved", id=report.id)
     return True
 

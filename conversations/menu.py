@@ -22,7 +22,9 @@ from bot.db.models import (
 from bot.engine.context import Ctx, Role
 from bot.engine.flow import Choice, Goto, Next, Reask, Stay, Step, flow
 from bot.engine.runtime import HOME
-from conversations import data_report
+from bot.usecases import organisation, skp_lifecycle
+from bot.usecases.base import Refused
+from conversations import data_report, review
 from conversations.people import identity_card
 from conversations.period import period_in_force
 
@@ -43,17 +45,24 @@ async def home_view(ctx: Ctx) -> dict[str, Any]:
             )
             or 0
         )
+    leads = await review.is_leader(ctx.actor)
     return {
         "employee": ctx.actor.employee,
         "roles": roles,
         "Role": Role,
         "open_reports": open_reports,
+        "leads": leads,
+        "waiting": await skp_lifecycle.waiting_count(ctx.session, ctx.actor.id) if leads else 0,
     }
 
 
 def home_choices(_ctx: Ctx, view: dict[str, Any]) -> list[list[Choice]]:
     roles = view["roles"]
-    rows = [[Choice("go", "menu_skp", "skp")], [Choice("go", "menu_profile", "profile")]]
+    rows = [[Choice("go", "menu_skp", "skp")]]
+    if view["leads"]:
+        label = "menu_review_n" if view["waiting"] else "menu_review"
+        rows.append([Choice("go", label, "persetujuan", values=(("n", view["waiting"]),))])
+    rows.append([Choice("go", "menu_profile", "profile")])
     if Role.TEAM_LEAD in roles or Role.UNIT_HEAD in roles:
         rows.append([Choice("go", "menu_cascade", "kaskade")])
     if Role.TEAM_LEAD in roles:
@@ -83,6 +92,8 @@ async def on_home(ctx: Ctx, _action: str, arg: str) -> Next:
         return Goto("overview", "skp")
     if arg == "kaskade":
         return Goto("pick", "kaskade")
+    if arg == "persetujuan":
+        return Goto("list", "tinjau")
     return Goto(arg)
 
 
@@ -167,16 +178,11 @@ async def on_deadline_text(ctx: Ctx, text: str) -> Next:
     field = ctx.data.get("deadline", "draft_deadline")
     if field not in DEADLINE_FIELDS:
         return Goto("deadlines")
-    old = getattr(period, field)
-    setattr(period, field, day)
-    ctx.audit(
-        "period.deadline_changed",
-        "period",
-        period.id,
-        field=field,
-        old=old.isoformat() if old else None,
-        new=day.isoformat(),
-    )
+    try:
+        await organisation.set_deadline(ctx.tx, period.id, field, day)
+    except Refused:
+        ctx.say("not_allowed")
+        return HOME
     ctx.notice("deadline_saved")
     return Goto("deadlines")
 
@@ -206,7 +212,7 @@ async def on_progress(ctx: Ctx, action: str, arg: str) -> Next:
             ctx.notice("not_authorised", alert=True)
             return Stay()
         unit_id = unit.id
-    ctx.notify(
+    await ctx.notify(
         ctx.actor.id,
         "progress_report",
         "progress_caption",
@@ -371,9 +377,7 @@ async def on_admin_reports(ctx: Ctx, action: str, arg: str) -> Next:
     if not await ctx.actor.has(Role.ADMIN):  # the role may have been withdrawn meanwhile
         ctx.say("not_allowed")
         return HOME
-    report = await ctx.session.get(DataReport, int(arg))
-    if report is not None:
-        await data_report.resolve(ctx, report)
+    await data_report.resolve(ctx, int(arg))
     return Stay()
 
 

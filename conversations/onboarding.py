@@ -116,7 +116,7 @@ async def on_identity(ctx: Ctx, action: str, _arg: str) -> Next:
     ctx.audit("link.rejected_not_me", "telegram_link", link.id)
     card = await identity_card(ctx.session, ctx.actor.id)
     for admin_id in await linked_admin_ids(ctx.session):
-        ctx.notify(
+        await ctx.notify(
             admin_id, "not_me", "admin_not_me", dedupe_key=f"not_me:{link.id}:{admin_id}", **card
         )
     ctx.say("onboarding_not_me")

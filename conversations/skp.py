@@ -12,15 +12,24 @@ from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
 
-from bot.db.models import Employee, Period, Skp, SkpItem, SkpStatus
+from bot.db.models import (
+    Employee,
+    ExpectationKind,
+    ExpectationStatus,
+    Period,
+    Skp,
+    SkpItem,
+    SkpStatus,
+)
 from bot.domain import skp_rules as rules
 from bot.domain.policy import Aspek, Policy
 from bot.engine.context import Ctx, Role
 from bot.engine.flow import Choice, Goto, Next, Reask, Stay, Step, flow, grid
 from bot.engine.runtime import HOME
-from bot.services import dialog_kinerja as dk
 from bot.services import skp as store
-from conversations import dialog
+from bot.usecases import agreements, drafting
+from bot.usecases.base import Refused
+from conversations import skp_submit
 from conversations.findings import describe
 from conversations.period import period_in_force, policy_in_force
 
@@ -38,7 +47,7 @@ class Place:
     skp: Skp
 
 
-async def _place(ctx: Ctx) -> Place | None:
+async def place_of(ctx: Ctx) -> Place | None:
     """The period in force, its policy and the actor's current SKP (created on first use)."""
     if "place" not in ctx.memo:
         period = await period_in_force(ctx)
@@ -179,7 +188,7 @@ async def _editable_or_refuse(ctx: Ctx, place: Place | None) -> bool:
 
 
 async def overview_view(ctx: Ctx) -> dict[str, Any]:
-    place = await _place(ctx)
+    place = await place_of(ctx)
     if place is None:
         return {"period": None}
     rows = await store.items_of(ctx.session, place.skp.id)
@@ -195,14 +204,21 @@ async def overview_view(ctx: Ctx) -> dict[str, Any]:
         if ctx.actor.employee.penilai_id
         else None
     )
-    expectations = await dk.expectations_of(ctx.session, place.skp.id)
+    expectations = await agreements.expectations_of(ctx.session, place.skp.id)
     return {
         "period": place.period,
         "skp": place.skp,
         "expectations": expectations,
-        "resources": await dk.resources_of(ctx.session, place.skp.id),
+        "to_answer": [
+            e
+            for e in expectations
+            if e.status is ExpectationStatus.OPEN and e.kind is not ExpectationKind.REVISI
+        ]
+        if place.skp.status is SkpStatus.SUBMITTED
+        else [],
+        "resources": await agreements.resources_of(ctx.session, place.skp.id),
         "value_names": {v["code"]: v["name"] for v in ctx.texts.berakhlak},
-        "categories": {c: ctx.texts.label(f"res_{c}") for c in dk.RESOURCE_CATEGORIES},
+        "categories": {c: ctx.texts.label(f"res_{c}") for c in agreements.RESOURCE_CATEGORIES},
         "positions": {r.id: r.position for r in rows},
         "change_reason": ctx.texts.label(f"change_{place.skp.change_reason}")
         if place.skp.change_reason
@@ -242,6 +258,10 @@ def overview_choices(_ctx: Ctx, view: dict[str, Any]) -> list[list[Choice]]:
     if view["editable"] and view["rows"]:
         rows.append([Choice("submit", "skp_submit")])
     skp: Skp = view["skp"]
+    for n, e in enumerate(view["to_answer"], start=1):
+        rows.append([Choice("answer", "exp_answer_n", str(e.id), values=(("n", n),))])
+    if skp.status is SkpStatus.SUBMITTED:
+        rows.append([Choice("withdraw", "skp_withdraw", str(skp.revision))])
     if skp.status is SkpStatus.AGREED:
         rows.append([Choice("sign", "skp_sign", str(skp.revision))])
     if skp.status is SkpStatus.SET:
@@ -262,17 +282,9 @@ async def on_overview(ctx: Ctx, action: str, arg: str) -> Next:
         return Goto("findings")
     if action == "versions":
         return Goto("versions")
-    if action == "docs":
-        place = await _place(ctx)
-        if place is not None:
-            dialog.queue_documents(
-                ctx, place.skp, ctx.actor.employee, ctx.actor.id, ("pdf", "docx", "xlsx")
-            )
-            ctx.notice("documents_queued")
-        return Stay()
-    if action in ("sign", "change"):
-        return await _after_agreement(ctx, action, arg)
-    place = await _place(ctx)
+    if action in ("sign", "change", "withdraw", "answer", "docs"):
+        return await skp_submit.on_lifecycle(ctx, action, arg)
+    place = await place_of(ctx)
     if not await _editable_or_refuse(ctx, place):
         return OVERVIEW
     assert place is not None
@@ -303,80 +315,6 @@ async def on_overview(ctx: Ctx, action: str, arg: str) -> Next:
     return Stay()
 
 
-async def _after_agreement(ctx: Ctx, action: str, arg: str) -> Next:
-    place = await _place(ctx)
-    if place is None:
-        return OVERVIEW
-    try:
-        skp = await dk.load(ctx.session, place.skp.id, lock=True)
-        dk.check_owner(skp, ctx.actor.id)
-        if action == "sign":
-            dk.check_current(skp, int(arg) if arg.isdigit() else -1, SkpStatus.AGREED)
-            dialog.sign(ctx, skp)
-            return Stay()
-        dk.check_current(skp, skp.revision, SkpStatus.SET)
-    except dk.Decision as exc:
-        ctx.notice(exc.reason.value, alert=True)
-        return Stay()
-    return Goto("change_reason")
-
-
-async def versions_view(ctx: Ctx) -> dict[str, Any]:
-    place = await _place(ctx)
-    versions = await dk.versions_of(ctx.session, place.skp) if place is not None else []
-    return {
-        "versions": versions,
-        "status": {v.id: ctx.texts.label(f"status_{v.status.value}") for v in versions},
-        "reasons": {
-            v.id: ctx.texts.label(f"change_{v.change_reason}") for v in versions if v.change_reason
-        },
-    }
-
-
-def versions_choices(_ctx: Ctx, view: dict[str, Any]) -> list[list[Choice]]:
-    rows = [
-        [Choice("doc", "skp_version_doc", str(v.id), values=(("n", v.number),))]
-        for v in view["versions"]
-    ]
-    return [*rows, [BACK]]
-
-
-async def on_versions(ctx: Ctx, action: str, arg: str) -> Next:
-    """An earlier version, as it stands, arrives as a PDF (the offered ids are the actor's)."""
-    if action == "back":
-        return OVERVIEW
-    version = await ctx.session.get(Skp, int(arg))
-    if version is None or version.employee_id != ctx.actor.id:
-        ctx.notice("not_authorised", alert=True)
-        return Stay()
-    dialog.queue_documents(ctx, version, ctx.actor.employee, ctx.actor.id, ("pdf",))
-    ctx.notice("documents_queued")
-    return Stay()
-
-
-def change_choices(_ctx: Ctx, _view: dict[str, Any]) -> list[list[Choice]]:
-    return [[Choice("reason", f"change_{r}", r)] for r in dk.CHANGE_REASONS] + [[BACK]]
-
-
-async def on_change_reason(ctx: Ctx, action: str, arg: str) -> Next:
-    if action == "back":
-        return OVERVIEW
-    place = await _place(ctx)
-    if place is None:
-        return OVERVIEW
-    try:
-        skp = await dk.load(ctx.session, place.skp.id, lock=True)
-        dk.check_owner(skp, ctx.actor.id)
-        new = await dk.start_change(ctx.session, skp, arg, ctx.now)
-    except dk.Decision as exc:
-        ctx.notice(exc.reason.value, alert=True)
-        return OVERVIEW
-    ctx.audit("skp.change_started", "skp", new.id, previous=skp.id, reason=arg, by="employee")
-    ctx.memo.pop("place", None)  # the new version is the one to show
-    ctx.say("skp_change_started", number=new.number)
-    return OVERVIEW
-
-
 async def _add_mandatory(ctx: Ctx, place: Place, key: str) -> Next:
     spec = next((m for m in place.policy.mandatory if m.key == key), None)
     rows = await store.items_of(ctx.session, place.skp.id)
@@ -402,7 +340,7 @@ async def _add_mandatory(ctx: Ctx, place: Place, key: str) -> Next:
 
 
 async def findings_view(ctx: Ctx) -> dict[str, Any]:
-    place = await _place(ctx)
+    place = await place_of(ctx)
     if place is None:
         return {"findings": []}
     rows = await store.items_of(ctx.session, place.skp.id)
@@ -609,7 +547,7 @@ async def _others(ctx: Ctx, place: Place) -> list[tuple[int, rules.Item]]:
 
 async def bobot_view(ctx: Ctx) -> dict[str, Any]:
     draft = _draft(ctx)
-    place = await _place(ctx)
+    place = await place_of(ctx)
     suggestion = Decimal(0)
     if place is not None:
         others = [item for _, item in await _others(ctx, place)]
@@ -650,7 +588,7 @@ async def on_bobot_text(ctx: Ctx, text: str) -> Next:
 
 async def card_view(ctx: Ctx) -> dict[str, Any]:
     draft = _draft(ctx)
-    place = await _place(ctx)
+    place = await place_of(ctx)
     findings: list[dict[str, Any]] = []
     projected = None
     if place is not None:
@@ -690,7 +628,7 @@ async def on_card(ctx: Ctx, action: str, arg: str) -> Next:
         _leaving_wizard(ctx)
         ctx.notice("item_discarded")
         return OVERVIEW
-    place = await _place(ctx)
+    place = await place_of(ctx)
     if not await _editable_or_refuse(ctx, place):
         _leaving_wizard(ctx)
         return OVERVIEW
@@ -699,21 +637,17 @@ async def on_card(ctx: Ctx, action: str, arg: str) -> Next:
     if fields is None:
         return Reask("skp_item_incomplete")
     editing = ctx.data.get("item_id")
-    if editing is None:
-        if len(await store.items_of(ctx.session, place.skp.id)) >= store.MAX_ITEMS:
-            return Reask("skp_too_many", {"maximum": store.MAX_ITEMS})
-        row = await store.add_item(ctx.session, place.skp, fields, ctx.now)
-        ctx.audit("skp.item_added", "skp", place.skp.id, item_id=row.id, **fields.audit_details())
-    else:
-        existing = await ctx.session.get(SkpItem, editing)
-        if existing is None or existing.skp_id != place.skp.id:
-            _leaving_wizard(ctx)
-            ctx.say("skp_item_gone")
-            return OVERVIEW
-        store.update_item(place.skp, existing, fields, ctx.now)
-        ctx.audit(
-            "skp.item_updated", "skp", place.skp.id, item_id=existing.id, **fields.audit_details()
-        )
+    try:
+        if editing is None:
+            await drafting.add_item(ctx.tx, place.skp.id, fields)
+        else:
+            await drafting.update_item(ctx.tx, place.skp.id, int(editing), fields)
+    except drafting.TooMany:
+        return Reask("skp_too_many", {"maximum": store.MAX_ITEMS})
+    except Refused:
+        _leaving_wizard(ctx)
+        ctx.say("skp_item_gone")
+        return OVERVIEW
     _leaving_wizard(ctx)
     ctx.notice("item_saved")
     ctx.say("skp_item_saved")
@@ -758,7 +692,7 @@ async def on_perspective(ctx: Ctx, action: str, arg: str) -> Next:
 
 
 async def pick_view(ctx: Ctx) -> dict[str, Any]:
-    place = await _place(ctx)
+    place = await place_of(ctx)
     rows = await store.items_of(ctx.session, place.skp.id) if place is not None else []
     return {"rows": rows}
 
@@ -776,7 +710,7 @@ async def on_pick(ctx: Ctx, action: str, arg: str) -> Next:
 
 
 async def _selected(ctx: Ctx) -> tuple[Place, SkpItem, list[SkpItem]] | None:
-    place = await _place(ctx)
+    place = await place_of(ctx)
     if place is None:
         return None
     rows = await store.items_of(ctx.session, place.skp.id)
@@ -820,7 +754,7 @@ async def on_item(ctx: Ctx, action: str, arg: str) -> Next:
     if found is None:
         ctx.say("skp_item_gone")
         return OVERVIEW
-    place, row, rows = found
+    place, row, _rows = found
     if not await _editable_or_refuse(ctx, place):
         return OVERVIEW
     if action == "edit":
@@ -829,9 +763,8 @@ async def on_item(ctx: Ctx, action: str, arg: str) -> Next:
         return Goto("card")
     if action == "delete":
         return Goto("delete")
-    store.move_item(place.skp, rows, row, -1 if action == "up" else 1, ctx.now)
-    ctx.audit("skp.item_moved", "skp", place.skp.id, item_id=row.id, position=row.position)
-    ctx.notice("item_moved", position=row.position)
+    moved = await drafting.move_item(ctx.tx, place.skp.id, row.id, -1 if action == "up" else 1)
+    ctx.notice("item_moved", position=moved.position)
     return Stay()
 
 
@@ -849,85 +782,9 @@ async def on_delete(ctx: Ctx, action: str, arg: str) -> Next:
     place, row, _rows = found
     if not await _editable_or_refuse(ctx, place):
         return OVERVIEW
-    ctx.audit("skp.item_deleted", "skp", place.skp.id, item_id=row.id, iki=row.iki[:200])
-    await store.delete_item(ctx.session, place.skp, row, ctx.now)
+    await drafting.delete_item(ctx.tx, place.skp.id, row.id)
     ctx.data.pop("sel", None)
     ctx.notice("item_deleted")
-    return OVERVIEW
-
-
-# -- submitting --------------------------------------------------------------------------------
-
-
-async def review_view(ctx: Ctx) -> dict[str, Any]:
-    place = await _place(ctx)
-    if place is None:
-        return {"findings": [], "errors": 0, "warnings": 0, "penilai": None, "rows": []}
-    rows = await store.items_of(ctx.session, place.skp.id)
-    findings = rules.check_skp(
-        place.policy, [store.rule_item(r) for r in rows], await _counts_apply(ctx)
-    )
-    employee = ctx.actor.employee
-    penilai = await ctx.session.get(Employee, employee.penilai_id) if employee.penilai_id else None
-    return {
-        "findings": describe(ctx.texts, findings),
-        "errors": len(rules.errors(findings)),
-        "warnings": len(rules.warnings(findings)),
-        "penilai": penilai,
-        "rows": rows,
-    }
-
-
-def review_choices(_ctx: Ctx, view: dict[str, Any]) -> list[list[Choice]]:
-    rows = []
-    if not view["errors"] and view["penilai"] is not None and view["rows"]:
-        rows.append([Choice("submit", "submit_anyway" if view["warnings"] else "submit_confirm")])
-    return [*rows, [Choice("back", "back_to_skp")]]
-
-
-async def on_review(ctx: Ctx, action: str, arg: str) -> Next:
-    if action == "back":
-        return OVERVIEW
-    place = await _place(ctx)
-    if not await _editable_or_refuse(ctx, place):
-        return OVERVIEW
-    assert place is not None
-    # Checked again here: the decision is the server's, not the screen's.
-    view = await review_view(ctx)
-    if view["errors"] or view["penilai"] is None or not view["rows"]:
-        return Reask("skp_cannot_submit", view)
-    penilai: Employee = view["penilai"]
-    resubmitted = place.skp.status is SkpStatus.REVISION
-    if resubmitted:
-        await dk.settle_revision_notes(ctx.session, place.skp.id, ctx.now)
-    store.submit(place.skp, penilai.id, ctx.now)
-    items = [store.rule_item(r) for r in view["rows"]]
-    totals = rules.totals(place.policy, items)
-    ctx.audit(
-        "skp.submitted",
-        "skp",
-        place.skp.id,
-        penilai_id=penilai.id,
-        items=len(items),
-        warnings=view["warnings"],
-        revision=place.skp.revision,
-        resubmitted=resubmitted,
-    )
-    ctx.notify(
-        penilai.id,
-        "skp_submitted",
-        "skp_submitted_leader",
-        buttons=dialog.leader_buttons(ctx, place.skp),
-        dedupe_key=f"skp_submitted:{place.skp.id}:{place.skp.revision}",
-        skp=place.skp,
-        resubmitted=resubmitted,
-        employee=ctx.actor.employee,
-        period=place.period,
-        rows=view["rows"],
-        totals=totals,
-        warnings=view["warnings"],
-    )
-    ctx.say("skp_submitted", penilai=penilai, period=place.period)
     return OVERVIEW
 
 
@@ -1030,20 +887,7 @@ FLOW = flow(
         Step("pick", "skp_pick", view=pick_view, choices=pick_choices, on_choice=on_pick),
         Step("item", "skp_item", view=item_view, choices=item_choices, on_choice=on_item),
         Step("delete", "skp_delete", view=item_view, choices=delete_choices, on_choice=on_delete),
-        Step("review", "skp_review", view=review_view, choices=review_choices, on_choice=on_review),
-        Step(
-            "versions",
-            "skp_versions",
-            view=versions_view,
-            choices=versions_choices,
-            on_choice=on_versions,
-        ),
-        Step(
-            "change_reason",
-            "skp_change_reason",
-            choices=change_choices,
-            on_choice=on_change_reason,
-        ),
+        *skp_submit.STEPS,
     ],
     commands=("skp",),
     resumable=True,

@@ -121,24 +121,28 @@ async def test_the_whole_dialog_from_submission_to_setting(bot: Harness, transpo
     await director.click("Ekspektasi hasil / target")
     await director.click("6")
     await director.click("Target dan standar")
+    await director.send("14 kali")
     await director.send("Monev di 14 regional, masing-masing dengan rekomendasi tertulis.")
     target_msg = katim.last
-    assert "untuk butir 6" in target_msg.text
+    assert "untuk butir 6" in target_msg.text and "<b>14 Kali</b>" in target_msg.text
     await katim.click("Tanggapi", target_msg)
     await katim.click("Usulkan target lain")
     await bot.app.shutdown()
     async with Harness(bot.services, transport) as restarted:
         again = restarted.client(902)
         await again.send("3")
-        await again.send("Anggaran perjalanan hanya cukup untuk 3 kali monev tahun ini.")
+        drafted = await again.send("Anggaran perjalanan hanya cukup untuk 3 kali monev tahun ini.")
+        assert "Usulan target: <b>3 Kali</b>" in drafted.text  # the unit of the item is kept
+        await again.click("Kirim tanggapan")
         assert "Tanggapan Anda dikirim" in again.received[-2].text
     await bot.app.initialize()
     counter_msg = director.last
-    assert "Usulan target: <b>3</b>" in counter_msg.text
+    assert "Usulan target: <b>3 Kali</b>" in counter_msg.text
+    assert "Anda mengharapkan 14 Kali" in counter_msg.text
     await director.click("Terima usulan", counter_msg)
     [item6] = await bot.rows(SkpItem, SkpItem.skp_id == skp_id, SkpItem.position == 6)
-    assert item6.target_value == 3
-    assert "target menjadi 3" in katim.last.text
+    assert item6.target_value == 3 and item6.satuan == "Kali"
+    assert "target menjadi <b>3 Kali</b>" in katim.last.text
 
     # a resource request that becomes a lampiran line
     await director.command("persetujuan")
@@ -151,6 +155,7 @@ async def test_the_whole_dialog_from_submission_to_setting(bot: Harness, transpo
     await katim.click("Sampaikan kebutuhan dukungan")
     await katim.click("Sistem informasi")
     await katim.send("Akses dasbor pemantauan rekomendasi di sistem informasi kesehatan keluarga.")
+    await katim.click("Kirim tanggapan")
     resource_msg = director.last
     assert "Sistem informasi" in resource_msg.text
     await director.click("Setujui dukungan", resource_msg)

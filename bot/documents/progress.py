@@ -82,7 +82,7 @@ async def progress_rows(
             continue
         rule_items = [store.rule_item(i) for i in items.get(skp.id, [])]
         t = rules.totals(policy, rule_items)
-        found = rules.check_skp(policy, rule_items, counts_apply=emp.id not in heads)
+        found = rules.check_skp(policy, rule_items, policy.rules_for(emp.id in heads))
         rows.append(
             [
                 *row,

@@ -10,6 +10,8 @@ from typing import Any
 from docx import Document
 from docx.enum.section import WD_ORIENT
 from docx.enum.text import WD_ALIGN_PARAGRAPH
+from docx.oxml import OxmlElement
+from docx.oxml.ns import qn
 from docx.shared import Mm, Pt, RGBColor
 from openpyxl import Workbook
 from openpyxl.styles import Alignment, Font
@@ -27,6 +29,11 @@ EKINERJA_COLUMNS = (
     "Bobot",
     "RHK Atasan yang Diintervensi",
 )
+
+
+# The hasil kerja table's columns on landscape A4 (269 mm between the margins): No, the
+# leader's RHK (or perspective), RHK, aspek, IKI, target, jenis, bobot, ekspektasi khusus.
+RESULT_WIDTHS_MM = (9.0, 40.0, 44.0, 18.0, 48.0, 20.0, 14.0, 16.0, 60.0)
 
 
 def render_html(doc: SkpDocument, texts: Texts) -> str:
@@ -51,10 +58,10 @@ def render_docx(doc: SkpDocument, texts: Texts) -> bytes:
         setattr(section, side, Mm(14))
     style = document.styles["Normal"]
     style.font.size = Pt(9)
-    if doc.draft:
+    if doc.watermark:
         mark = section.header.paragraphs[0]
         mark.alignment = WD_ALIGN_PARAGRAPH.CENTER
-        run = mark.add_run(f"{L('doc_watermark')} — {doc.status}")
+        run = mark.add_run(f"{doc.watermark} — {doc.status}")
         run.bold, run.font.size = True, Pt(20)
         run.font.color.rgb = RGBColor(0xC0, 0x00, 0x00)
 
@@ -92,20 +99,25 @@ def render_docx(doc: SkpDocument, texts: Texts) -> bytes:
         L("doc_target"),
         L("doc_jenis"),
         L("doc_bobot"),
+        L("doc_special"),
     ]
     table = document.add_table(rows=1, cols=len(headers))
     table.style = "Table Grid"
     for cell, text in zip(table.rows[0].cells, headers, strict=True):
         cell.text = text
+    _repeat_as_header(table.rows[0])
     for group in doc.groups:
         _merged_row(table, group.name)
         for r in group.rows:
             values = [str(r.no), r.link, r.rhk, r.aspek, r.iki, r.target_text]
             values += [r.jenis, f"{r.bobot}%"]
-            for cell, text in zip(table.add_row().cells, values, strict=True):
+            cells = table.add_row().cells
+            for cell, text in zip(cells[:-1], values, strict=True):
                 cell.text = text
-        _total_row(table, L("doc_total_of", name=group.name), f"{group.total}%")
-    _total_row(table, L("doc_total"), f"{doc.total}%")
+            _expectations_cell(cells[-1], [e.lines for e in r.expectations])
+        _total_row(table, L("doc_total_of", name=group.name), f"{group.total}%", blank_after=1)
+    _total_row(table, L("doc_total"), f"{doc.total}%", blank_after=1)
+    _widths(table, RESULT_WIDTHS_MM)
 
     document.add_paragraph().add_run(L("doc_perilaku")).bold = True
     behaviour = document.add_table(rows=1, cols=4)
@@ -116,11 +128,12 @@ def render_docx(doc: SkpDocument, texts: Texts) -> bytes:
         strict=True,
     ):
         cell.text = text
+    _repeat_as_header(behaviour.rows[0])
     for n, value in enumerate(doc.perilaku, start=1):
         cells = behaviour.add_row().cells
-        cells[0].text, cells[1].text = str(n), value["name"]
-        cells[2].text = "\n".join(value["indicators"])
-        cells[3].text = value["ekspektasi"] or "-"
+        cells[0].text, cells[1].text = str(n), value.name
+        cells[2].text = "\n".join(value.indicators)
+        _expectations_cell(cells[3], [[e] for e in value.ekspektasi])
 
     document.add_paragraph().add_run(L("doc_lampiran")).bold = True
     annex = document.add_table(rows=0, cols=2)
@@ -158,10 +171,54 @@ def _merged_row(table: Any, text: str) -> None:
     merged.paragraphs[0].runs[0].bold = True
 
 
-def _total_row(table: Any, label: str, value: str) -> None:
+def _total_row(table: Any, label: str, value: str, blank_after: int = 0) -> None:
+    """A total across the table: the label over all columns but the value's (and the
+    `blank_after` columns after it)."""
     cells = table.add_row().cells
-    cells[0].merge(cells[-2]).text = label
-    cells[-1].text = value
+    last = len(cells) - 1 - blank_after
+    cells[0].merge(cells[last - 1]).text = label
+    cells[last].text = value
+
+
+def _expectations_cell(cell: Any, expectations: list[list[str]]) -> None:
+    """Each expectation a paragraph: its agreed target in bold, the leader's words in italics
+    ("-" when there is none)."""
+    if not expectations:
+        cell.text = "-"
+        return
+    paragraph = cell.paragraphs[0]
+    for n, lines in enumerate(expectations):
+        if n:
+            paragraph = cell.add_paragraph()
+        for k, line in enumerate(lines):
+            run = paragraph.add_run(line)
+            if k < len(lines) - 1:
+                run.bold = True
+                run.add_break()
+            else:
+                run.italic = True
+
+
+def _repeat_as_header(row: Any) -> None:
+    """The table's heading row is repeated on every page the table runs onto."""
+    flag = OxmlElement("w:tblHeader")
+    flag.set(qn("w:val"), "true")
+    row._tr.get_or_add_trPr().append(flag)
+
+
+def _widths(table: Any, widths_mm: tuple[float, ...]) -> None:
+    """Fixed column widths (the grid, and each cell; a merged cell spans the sum of its
+    columns: python-docx lists it once per column it covers)."""
+    table.autofit = False
+    for column, width in zip(table.columns, widths_mm, strict=True):
+        column.width = Mm(width)
+    for row in table.rows:
+        spans: dict[int, tuple[Any, float]] = {}
+        for cell, width in zip(row.cells, widths_mm, strict=True):
+            cell_, total = spans.get(id(cell._tc), (cell, 0.0))
+            spans[id(cell._tc)] = (cell_, total + width)
+        for cell, total in spans.values():
+            cell.width = Mm(total)
 
 
 def ekinerja_xlsx(doc: SkpDocument, texts: Texts) -> bytes:

@@ -1,11 +1,15 @@
 """Everything an SKP document shows, gathered from the database into plain values (numbers
-and dates already in Indonesian), so the PDF, DOCX and spreadsheet renderers only lay out."""
+and dates already in Indonesian), so the PDF, DOCX and spreadsheet renderers only lay out.
+
+What the dialog agreed is part of the contract: a settled hasil or target expectation prints
+beside its item (with the target it binds), a settled perilaku one beside its BerAKHLAK value,
+agreed resource lines in the lampiran. Open expectations and revision notes are not agreements
+and never print. Every SKP version reads only its own rows."""
 
 from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import date, datetime
-from typing import Any
 from zoneinfo import ZoneInfo
 
 from babel.dates import format_date
@@ -16,14 +20,17 @@ from sqlalchemy.orm import joinedload
 from bot.db.models import (
     Employee,
     ExpectationKind,
+    ExpectationStatus,
     Period,
     ResourceStatus,
     Skp,
+    SkpExpectation,
+    SkpItem,
+    SkpResource,
     SkpStatus,
     Unit,
 )
 from bot.domain import skp_rules as rules
-from bot.services import dialog_kinerja as dk
 from bot.services import skp as store
 from bot.texts import LOCALE, Texts, angka
 
@@ -42,6 +49,33 @@ class Person:
     unit: str = "-"
 
 
+def target_text(value: str, satuan: str | None) -> str:
+    """ "100%", "4 Kali", "1.575.000 Orang": how a target reads in the document (`value`
+    already in Indonesian digits)."""
+    satuan = (satuan or "").strip()
+    return f"{value}%" if satuan == "%" else f"{value} {satuan}".strip()
+
+
+@dataclass
+class Expectation:
+    """A settled Ekspektasi Khusus Pimpinan for a result (kind hasil or target), as printed
+    beside its item."""
+
+    kind: str  # "hasil" | "target"
+    text: str  # the leader's words (the emphasis, or the standard that goes with a target)
+    # "Target disepakati: 100%": the target the agreement binds the item to, when it binds one
+    # (a target expectation; a hasil one whose counter-proposal the leader accepted).
+    agreed: str | None = None
+
+    @property
+    def quoted(self) -> str:
+        return f"\u201c{self.text}\u201d"
+
+    @property
+    def lines(self) -> list[str]:
+        return [self.agreed, self.quoted] if self.agreed else [self.quoted]
+
+
 @dataclass
 class Row:
     no: int
@@ -53,11 +87,23 @@ class Row:
     satuan: str
     jenis: str
     bobot: str
+    expectations: list[Expectation] = field(default_factory=list)
 
     @property
     def target_text(self) -> str:
         """ "100%", "4 Kali": how the target reads in the document."""
-        return f"{self.target}%" if self.satuan == "%" else f"{self.target} {self.satuan}".strip()
+        return target_text(self.target, self.satuan)
+
+
+@dataclass
+class Value:
+    """One BerAKHLAK value in the perilaku kerja table, with the settled special expectations
+    for it (usually none or one)."""
+
+    code: str
+    name: str
+    indicators: list[str]
+    ekspektasi: list[str] = field(default_factory=list)
 
 
 @dataclass
@@ -77,7 +123,7 @@ class SkpDocument:
     is_unit_head: bool
     groups: list[Group]
     total: str
-    perilaku: list[dict[str, Any]]
+    perilaku: list[Value]
     resources: list[str]
     skema: str
     konsekuensi: list[str]
@@ -90,6 +136,10 @@ class SkpDocument:
     agreement: dict[str, str] = field(default_factory=dict)
     # The e-Kinerja form, item by item (the leader's RHK kept even for a unit head's sheet).
     ekinerja: list[dict[str, str]] = field(default_factory=list)
+
+    # Printed across every page: "DRAF" until the SKP is set, "DIGANTI" once a newer version
+    # replaced it; None for the SKP in force.
+    watermark: str | None = None
 
     @property
     def filename_stem(self) -> str:
@@ -126,8 +176,10 @@ async def load_document(
     rows = await store.items_of(session, skp.id)
     items = [store.rule_item(r) for r in rows]
     totals = rules.totals(policy, items)
+    settled = await _settled_expectations(session, skp.id)
+    by_item = _result_expectations(settled, texts)
 
-    def row(r: Any, no: int) -> Row:
+    def row(r: SkpItem, no: int) -> Row:
         if is_unit_head:
             link = texts.label(f"perspective_{r.perspective}") if r.perspective else "-"
         else:
@@ -142,6 +194,7 @@ async def load_document(
             r.satuan,
             r.jenis,
             angka(r.bobot),
+            by_item.get(r.id, []),
         )
 
     core = [r for r in rows if policy.is_core(r.jenis)]
@@ -156,16 +209,17 @@ async def load_document(
             angka(totals.beyond),
         ),
     ]
-    expectations = await dk.expectations_of(session, skp.id)
-    special = {e.value_code: e.text for e in expectations if e.kind is ExpectationKind.PERILAKU}
+    special: dict[str | None, list[str]] = {}
+    for e in settled:
+        if e.kind is ExpectationKind.PERILAKU:
+            special.setdefault(e.value_code, []).append(f"\u201c{e.text}\u201d")
     perilaku = [
-        {"name": v["name"], "indicators": v["indicators"], "ekspektasi": special.get(v["code"], "")}
+        Value(v["code"], v["name"], list(v["indicators"]), special.get(v["code"], []))
         for v in texts.berakhlak
     ]
     resources = [
         f"{texts.label(f'res_{r.category}')}: {r.text}"
-        for r in await dk.resources_of(session, skp.id)
-        if r.status is ResourceStatus.AGREED
+        for r in await _agreed_resources(session, skp.id)
     ]
     skema = texts.label(f"doc_skema_{skp.skema_periodik}") + (
         texts.label("doc_skema_insidental") if skp.skema_insidental else ""
@@ -193,11 +247,18 @@ async def load_document(
         konsekuensi=[skp.konsekuensi_positif, skp.konsekuensi_negatif],
         place=place,
         date_text=format_date(signed_on, format="d MMMM y", locale=LOCALE),
-        draft=skp.status is not SkpStatus.SET,
+        draft=skp.status not in (SkpStatus.SET, SkpStatus.SUPERSEDED),
         status=texts.label(f"status_{skp.status.value}"),
         version=skp.number,
         change_reason=texts.label(f"change_{skp.change_reason}") if skp.change_reason else None,
         agreement=agreement,
+        watermark=(
+            texts.label("doc_watermark")
+            if skp.status not in (SkpStatus.SET, SkpStatus.SUPERSEDED)
+            else texts.label("doc_watermark_superseded")
+            if skp.status is SkpStatus.SUPERSEDED
+            else None
+        ),
         ekinerja=[
             {
                 "Aspek": texts.label(f"aspek_{r.aspek.value}"),
@@ -217,3 +278,58 @@ async def load_document(
 def _when(value: datetime, tz: ZoneInfo) -> str:
     local = value.astimezone(tz)
     return format_date(local, format="d MMMM y", locale=LOCALE) + local.strftime(" %H.%M")
+
+
+async def _settled_expectations(session: AsyncSession, skp_id: int) -> list[SkpExpectation]:
+    """This version's settled expectations other than revision notes, in the order they were
+    settled (the last agreement about an item's target is the one that binds)."""
+    rows = (
+        await session.execute(
+            select(SkpExpectation).where(
+                SkpExpectation.skp_id == skp_id,
+                SkpExpectation.status == ExpectationStatus.SETTLED,
+                SkpExpectation.kind != ExpectationKind.REVISI,
+            )
+        )
+    ).scalars()
+    return sorted(rows, key=lambda r: (r.settled_at is None, r.settled_at or r.created_at, r.id))
+
+
+def _result_expectations(
+    settled: list[SkpExpectation], texts: Texts
+) -> dict[int, list[Expectation]]:
+    """Per item id, its settled hasil and target expectations as printed. Only the last
+    agreement about the item's target shows a target (an earlier one was replaced by it)."""
+    results = [
+        e
+        for e in settled
+        if e.kind in (ExpectationKind.HASIL, ExpectationKind.TARGET) and e.item_id is not None
+    ]
+    binding: dict[int, int] = {}
+    for e in results:
+        if e.agreed_value is not None:
+            assert e.item_id is not None
+            binding[e.item_id] = e.id
+    by_item: dict[int, list[Expectation]] = {}
+    for e in results:
+        assert e.item_id is not None
+        agreed = None
+        if binding.get(e.item_id) == e.id and e.agreed_value is not None:
+            agreed = texts.label(
+                "doc_agreed_target", target=target_text(angka(e.agreed_value), e.agreed_satuan)
+            )
+        by_item.setdefault(e.item_id, []).append(Expectation(e.kind.value, e.text, agreed))
+    return by_item
+
+
+async def _agreed_resources(session: AsyncSession, skp_id: int) -> list[SkpResource]:
+    """The dukungan sumber daya lines the leader agreed to, in the order they were proposed."""
+    return list(
+        (
+            await session.execute(
+                select(SkpResource)
+                .where(SkpResource.skp_id == skp_id, SkpResource.status == ResourceStatus.AGREED)
+                .order_by(SkpResource.id)
+            )
+        ).scalars()
+    )

@@ -226,11 +226,7 @@ def last_agreed(agreements: Iterable[Agreement]) -> dict[int, TargetValue]:
     """Per item, the target the dialog last agreed for it."""
     result: dict[int, TargetValue] = {}
     for a in sorted(agreements, key=lambda a: a.seq):
-        if (
-            a.status is ExpectationStatus.SETTLED
-            and a.item_id is not None
-            and a.agreed is not None
-        ):
+        if a.status is ExpectationStatus.SETTLED and a.item_id is not None and a.agreed is not None:
             result[a.item_id] = a.agreed
     return result
 

@@ -1,6 +1,10 @@
 """The rules of an SKP's hasil kerja as pure functions: SMART-C and quality lint for one item,
-counts, weight totals and composition for the whole list, the weight the policy suggests, and
-parsing of what people type (targets, weights, RHK/IKI text).
+counts, weight totals and composition for the whole list, the weight the policy suggests,
+parsing of what people type (targets, weights, RHK/IKI text), and the aspek and perspective of a
+unit head's item generated from the PK.
+
+Which rules apply depends on the SKP's owner: `policy.rules_for(unit_head)` gives the profile
+(`RuleProfile`); without one, everyone's rules (ketua tim, anggota) apply.
 
 Findings carry a code, a severity from the policy and parameters; the Indonesian explanation
 and suggestion for each code live in templates/findings.j2."""
@@ -14,7 +18,7 @@ from decimal import Decimal
 from typing import Any
 
 from bot.domain.numbers import parse_number
-from bot.domain.policy import Policy, Severity
+from bot.domain.policy import Aspek, Perspective, Policy, RuleProfile, Severity
 
 HUNDRED = Decimal(100)
 # Beyond this a target is a typing accident, not an ambition (Rp 17,3 miliar fits easily).
@@ -155,11 +159,21 @@ def _contains_phrase(text: str, phrases: Iterable[str]) -> str | None:
     return None
 
 
-def lint_item(policy: Policy, item: Item, position: int | None = None) -> list[Finding]:
+def _profile(policy: Policy, profile: RuleProfile | None) -> RuleProfile:
+    return profile if profile is not None else policy.rules_for(False)
+
+
+def lint_item(
+    policy: Policy,
+    item: Item,
+    position: int | None = None,
+    profile: RuleProfile | None = None,
+) -> list[Finding]:
     found: list[Finding] = []
+    rules = _profile(policy, profile)
 
     def add(code: str, **params: Any) -> None:
-        severity = policy.severity_of(code)
+        severity = rules.severity_of(code)
         if severity is not Severity.OFF:
             found.append(Finding(code, severity, position, params))
 
@@ -175,7 +189,7 @@ def lint_item(policy: Policy, item: Item, position: int | None = None) -> list[F
         )
         if not value
     ]
-    if item.bobot is None:
+    if item.bobot is None and rules.weights_required:
         missing.append("bobot")
     if missing:
         add("incomplete", fields=missing)
@@ -249,20 +263,28 @@ def totals(policy: Policy, items: Sequence[Item]) -> Totals:
     return Totals(len(items), core, beyond, by_jenis, has_cascade)
 
 
-def composition(policy: Policy, has_cascade: bool) -> dict[str, Decimal]:
-    c = policy.composition
+def composition(
+    policy: Policy, has_cascade: bool, profile: RuleProfile | None = None
+) -> dict[str, Decimal]:
+    c = _profile(policy, profile).composition
+    if c is None:
+        return {}
     return dict(c.with_cascade if has_cascade else c.without_cascade)
 
 
-def check_skp(policy: Policy, items: Sequence[Item], counts_apply: bool = True) -> list[Finding]:
+def check_skp(
+    policy: Policy, items: Sequence[Item], profile: RuleProfile | None = None
+) -> list[Finding]:
     """Every finding for a list of hasil kerja: per item first (in order), then the whole.
-    `counts_apply` is False for unit heads, whose IKI come from their PK."""
+    `profile` is the owner's rules (`policy.rules_for(unit_head)`); a unit head's profile may
+    leave out the count, the totals, the composition and the weights."""
+    rules = _profile(policy, profile)
     found: list[Finding] = []
     for position, item in enumerate(items, start=1):
-        found.extend(lint_item(policy, item, position))
+        found.extend(lint_item(policy, item, position, rules))
 
     def add(code: str, item: int | None = None, **params: Any) -> None:
-        severity = policy.severity_of(code)
+        severity = rules.severity_of(code)
         if severity is not Severity.OFF:
             found.append(Finding(code, severity, item, params))
 
@@ -277,18 +299,18 @@ def check_skp(policy: Policy, items: Sequence[Item], counts_apply: bool = True) 
             seen[key] = position
 
     t = totals(policy, items)
-    rule = policy.iki_count
-    if counts_apply and t.count < rule.min:
+    rule = rules.iki_count
+    if rule is not None and t.count < rule.min:
         add("count_low", count=t.count, minimum=rule.min)
-    if counts_apply and t.count > rule.max:
+    if rule is not None and t.count > rule.max:
         add("count_high", count=t.count, maximum=rule.max)
-    if t.core != policy.core_total:
-        add("core_total", total=t.core, expected=policy.core_total)
-    if t.beyond != policy.beyond_total:
-        add("beyond_total", total=t.beyond, expected=policy.beyond_total)
-    if t.core == policy.core_total:
+    if rules.core_total is not None and t.core != rules.core_total:
+        add("core_total", total=t.core, expected=rules.core_total)
+    if rules.beyond_total is not None and t.beyond != rules.beyond_total:
+        add("beyond_total", total=t.beyond, expected=rules.beyond_total)
+    if rules.composition is not None and rules.core_total in (None, t.core):
         # Only worth saying once the totals are right; before that it is noise.
-        expected = composition(policy, t.has_cascade)
+        expected = composition(policy, t.has_cascade, rules)
         for jenis, share in expected.items():
             actual = t.by_jenis.get(jenis, Decimal(0))
             if actual != share:
@@ -300,7 +322,7 @@ def check_skp(policy: Policy, items: Sequence[Item], counts_apply: bool = True) 
                     cascade=t.has_cascade,
                 )
     present = {" ".join(_words(item.iki)) for item in items}
-    for mandatory in policy.mandatory:
+    for mandatory in rules.listed:
         if " ".join(_words(mandatory.iki)) not in present:
             add("mandatory_missing", key=mandatory.key, iki=mandatory.iki)
     return found
@@ -330,15 +352,68 @@ def warnings(findings: Iterable[Finding]) -> list[Finding]:
     return [f for f in findings if f.severity is Severity.WARNING]
 
 
-def item_findings(policy: Policy, item: Item, others: Sequence[tuple[int, Item]]) -> list[Finding]:
+def item_findings(
+    policy: Policy,
+    item: Item,
+    others: Sequence[tuple[int, Item]],
+    profile: RuleProfile | None = None,
+) -> list[Finding]:
     """What the summary card of one item shows: its lint and whether another item of the same
     SKP (given with its position) already has this IKI."""
-    found = lint_item(policy, item)
+    rules = _profile(policy, profile)
+    found = lint_item(policy, item, None, rules)
     key = " ".join(_words(item.iki))
     for position, other in others:
         if key and " ".join(_words(other.iki)) == key:
-            severity = policy.severity_of("duplicate_iki")
+            severity = rules.severity_of("duplicate_iki")
             if severity is not Severity.OFF:
                 found.append(Finding("duplicate_iki", severity, None, {"other": position}))
             break
     return found
+
+
+# -- a unit head's items from the PK -----------------------------------------------------------
+
+
+def aspek_of(policy: Policy, iki: str, satuan: str = "") -> Aspek:
+    """The aspek an indicator looks at, from its wording and satuan: a Nilai/Indeks is
+    Kualitas; a budget or cost Biaya; a deadline or duration Waktu; a percentage Kualitas when
+    it measures a standard, otherwise Kuantitas (a coverage, a share done); a count Kuantitas."""
+    words = policy.vocabulary.aspek
+    vocab = policy.vocabulary
+    iki_words = _words(iki)
+    first = iki_words[0] if iki_words else ""
+    unit = satuan.strip().casefold()
+
+    def unit_in(names: Iterable[str]) -> bool:
+        return unit in {n.casefold() for n in names}
+
+    if first in words.quality_first or unit_in(words.quality_satuan):
+        return Aspek.KUALITAS
+    if _contains_phrase(iki, words.cost_words) or unit_in(words.cost_satuan):
+        return Aspek.BIAYA
+    if _contains_phrase(iki, words.time_words) or unit_in(words.time_satuan):
+        return Aspek.WAKTU
+    if first in vocab.percent_words or unit == "%":
+        return Aspek.KUALITAS if _contains_phrase(iki, words.quality_words) else Aspek.KUANTITAS
+    if first in vocab.count_words:
+        return Aspek.KUANTITAS
+    if _contains_phrase(iki, words.quality_words):
+        return Aspek.KUALITAS
+    return Aspek.KUANTITAS if unit else Aspek.KUALITAS
+
+
+def default_perspective(perspectives: Iterable[Perspective], *texts: str) -> str | None:
+    """The first perspective one of whose keywords appears in the texts (the indicator's name,
+    then its sasaran); None when none does: the unit head picks it."""
+    choices = list(perspectives)
+    for text in texts:
+        for perspective in choices:
+            if perspective.keywords and _contains_phrase(text, perspective.keywords):
+                return perspective.code
+    return None
+
+
+def same_iki(a: str, b: str) -> bool:
+    """Two IKI texts that differ only in case, spacing or punctuation."""
+    return " ".join(_words(a)) == " ".join(_words(b))

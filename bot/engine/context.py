@@ -13,7 +13,6 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from bot.db.models import (
     AuditLog,
     Employee,
-    Outbox,
     RoleGrant,
     RoleName,
     Team,
@@ -22,6 +21,7 @@ from bot.db.models import (
 )
 from bot.engine.types import Button, Reply
 from bot.texts import Texts
+from bot.usecases.base import Tx
 
 
 class Role:
@@ -82,7 +82,7 @@ class Ctx:
     replies: list[Reply] = field(default_factory=list)
     toast: str | None = None
     alert: bool = False
-    outbox: list[Outbox] = field(default_factory=list)
+    outbox_ids: list[int] = field(default_factory=list)
     # Values a flow looked up once in this update (the period, the policy): a step's handler
     # and the view of the next step often need the same rows.
     memo: dict[str, Any] = field(default_factory=dict)
@@ -110,7 +110,12 @@ class Ctx:
             )
         )
 
-    def notify(
+    @property
+    def tx(self) -> Tx:
+        """This update's transaction as the use cases see it (sharing the outbox list)."""
+        return Tx(self.session, self.now, self.actor.id, self.channel, self.texts, self.outbox_ids)
+
+    async def notify(
         self,
         recipient_id: int,
         kind: str,
@@ -122,21 +127,6 @@ class Ctx:
     ) -> None:
         """Queue a message to someone (the actor too, for slow work like a document); the
         sender delivers it after this step commits. With `document`, the message is the
-        caption of a file the sender builds (e.g. {"skp_id": 5, "format": "pdf"})."""
-        html = self.texts.message(template, **context)
-        payload: dict[str, Any] = {
-            "html": html,
-            "buttons": [[{"label": b.label, "data": b.data} for b in row] for row in buttons or []],
-        }
-        if document is not None:
-            payload["document"] = document
-        row = Outbox(
-            recipient_id=recipient_id,
-            kind=kind,
-            dedupe_key=dedupe_key,
-            payload=payload,
-            created_at=self.now,
-            send_after=self.now,
-        )
-        self.session.add(row)
-        self.outbox.append(row)
+        caption of a file the sender builds (e.g. {"skp_id": 5, "format": "pdf"}). A message
+        whose dedupe key exists already is not queued twice."""
+        await self.tx.notify(recipient_id, kind, template, buttons, dedupe_key, document, **context)

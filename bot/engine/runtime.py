@@ -225,9 +225,8 @@ class DialogEngine:
         outcome.replies.extend(ctx.replies)
         if ctx.toast is not None:
             outcome.toast, outcome.alert = ctx.toast, ctx.alert
-        if ctx.outbox:
-            await session.flush()
-            outcome.outbox_ids = [row.id for row in ctx.outbox]
+        if ctx.outbox_ids:
+            outcome.outbox_ids = list(ctx.outbox_ids)
         return outcome
 
     async def _route(

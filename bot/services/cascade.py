@@ -1,14 +1,14 @@
 """The PRIMA cascade on the server: a leader's strategies, activities and assignments for one
 of their SKP items, the checks (coverage, duplication, sums, people without a role), sending
-the proposals as pre-filled draft items in the assignees' SKPs, the MPPH matrix, and a unit
-head's SKP pre-filled from the unit's Perjanjian Kinerja."""
+the proposals as pre-filled draft items in the assignees' SKPs, the MPPH matrix, and the
+indicators of a unit head's Perjanjian Kinerja (bot.usecases.unit_head fills the SKP from them)."""
 
 from __future__ import annotations
 
 from collections import defaultdict
 from dataclasses import dataclass, field
 from datetime import datetime
-from decimal import ROUND_DOWN, Decimal
+from decimal import Decimal
 from typing import Any
 
 from sqlalchemy import func, select
@@ -430,23 +430,27 @@ async def leaders_with_cascades(
     return [p for p in people if p.id in ids]
 
 
-# -- a unit head's SKP from the PK -------------------------------------------------------------
+# -- a unit head's PK --------------------------------------------------------------------------
 
-PK_KINDS = {IndicatorKind.IKK: "CL", IndicatorKind.IKM: "MI", IndicatorKind.IKD: "TUSI"}
+PK_KINDS = (IndicatorKind.IKK, IndicatorKind.IKM, IndicatorKind.IKD)
+# A cascade is a handful of levels (IT → ISS → IKP → IKK); this only stops a broken chain.
+MAX_ANCESTORS = 12
 
 
-async def prefill_from_pk(
-    session: AsyncSession,
-    head: Employee,
-    period: Period,
-    policy: Policy,
-    rhk_of: Any,
-    now: datetime,
-) -> list[SkpItem]:
-    """The unit head's hasil kerja from the indicators their unit owns (IKK, IKM, IKD): IKI
-    and target from the PK, the parent indicator as the RHK intervened, Core weights split
-    evenly (the head adjusts them)."""
-    unit = (await session.execute(select(Unit).where(Unit.head_id == head.id))).scalars().first()
+@dataclass(frozen=True, slots=True)
+class PkIndicator:
+    """One indicator of a unit head's PK (IKK, IKM, IKD of the unit they head) and the chain
+    above it, nearest first (e.g. IKP 33.3, ISS 33, IT 6)."""
+
+    indicator: Indicator
+    ancestors: tuple[Indicator, ...]
+
+
+async def pk_indicators(
+    session: AsyncSession, head_id: int, period: Period
+) -> list[PkIndicator]:
+    """The PK of the unit the employee heads: the indicators the unit owns for the period."""
+    unit = (await session.execute(select(Unit).where(Unit.head_id == head_id))).scalars().first()
     if unit is None:
         return []
     indicators = list(
@@ -464,25 +468,17 @@ async def prefill_from_pk(
             )
         ).scalars()
     )
-    if not indicators:
-        return []
-    skp = await store.open_skp(session, head.id, period, now, policy)
-    if await store.items_of(session, skp.id):
-        return []
-    share = (policy.core_total / len(indicators)).quantize(Decimal("0.01"), ROUND_DOWN)
-    created = []
-    for n, ind in enumerate(indicators, start=1):
-        parent = await session.get(Indicator, ind.parent_id) if ind.parent_id else None
-        bobot = share if n < len(indicators) else policy.core_total - share * (n - 1)
-        fields = store.ItemFields(
-            jenis=PK_KINDS[ind.kind],
-            rhk=rhk_of(ind),
-            aspek=Aspek.KUALITAS,
-            iki=ind.name,
-            target=ind.target_value or Decimal(0),
-            satuan=ind.target_unit,
-            bobot=bobot,
-            leader_rhk=f"{parent.code} {parent.name}" if parent is not None else "",
-        )
-        created.append(await store.add_item(session, skp, fields, now))
-    return created
+    found = []
+    for ind in indicators:
+        chain: list[Indicator] = []
+        seen = {ind.id}
+        parent_id = ind.parent_id
+        while parent_id is not None and parent_id not in seen and len(chain) < MAX_ANCESTORS:
+            parent = await session.get(Indicator, parent_id)
+            if parent is None:
+                break
+            chain.append(parent)
+            seen.add(parent.id)
+            parent_id = parent.parent_id
+        found.append(PkIndicator(ind, tuple(chain)))
+    return found

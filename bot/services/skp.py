@@ -22,11 +22,22 @@ from bot.db.models import (
     SkpItem,
     SkpStatus,
 )
-from bot.domain.policy import Aspek, Policy, default_policy, policy_from_json, read_policy_file
+from bot.domain.policy import (
+    Aspek,
+    Perspective,
+    Policy,
+    default_policy,
+    policy_from_json,
+    read_policy_file,
+)
 from bot.domain.skp_rules import Item
 
-# The four perspectives a unit head tags their items with (Kemenkes 2026).
-PERSPECTIVES = ("penerima_layanan", "proses_bisnis", "penguatan_internal", "anggaran")
+
+def perspectives(policy: Policy) -> tuple[Perspective, ...]:
+    """The perspectives a unit head tags their items with, as the policy's unit-head profile
+    lists them (Kemenkes 2026: Penerima Layanan, Proses Bisnis, Penguatan Internal, Anggaran)."""
+    return tuple(policy.unit_head.perspectives)
+
 
 # A hard stop well above any policy's maximum: the rules explain counts, this only keeps a
 # runaway list (or a script) from growing without bound.
@@ -158,7 +169,8 @@ class ItemFields:
     iki: str
     target: Decimal
     satuan: str
-    bobot: Decimal
+    # None only where the owner's rules do not require weights (a unit head, by the policy).
+    bobot: Decimal | None
     leader_item_id: int | None = None
     leader_rhk: str = ""
     mandatory_key: str | None = None
@@ -182,7 +194,7 @@ class ItemFields:
             "iki": self.iki[:200],
             "target": str(self.target),
             "satuan": self.satuan,
-            "bobot": str(self.bobot),
+            "bobot": str(self.bobot) if self.bobot is not None else "",
         }
 
 

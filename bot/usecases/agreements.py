@@ -7,12 +7,10 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
-from decimal import Decimal
 
 from sqlalchemy import func, select
 
 from bot.db.models import (
-    Employee,
     ExpectationKind,
     ExpectationStatus,
     ResourceStatus,
@@ -239,6 +237,19 @@ class Need:
     text: str
 
 
+async def answerable(tx: Tx, expectation_id: int) -> tuple[SkpExpectation, Skp]:
+    """The expectation and its SKP, if the actor may answer it now (read, not locked: for
+    showing the answer screen; `answer` checks again)."""
+    row = await fresh(tx, SkpExpectation, expectation_id)
+    if row is None:
+        raise Refused(Refusal.NOT_FOUND)
+    skp = await load_skp(tx, row.skp_id, lock=False)
+    authorise(tx, skp, Action.ANSWER)
+    if row.kind is ExpectationKind.REVISI or row.status is not ExpectationStatus.OPEN:
+        raise Refused(Refusal.ALREADY_ANSWERED)
+    return row, skp
+
+
 @dataclass(frozen=True, slots=True)
 class Answered:
     expectation: SkpExpectation
@@ -269,7 +280,9 @@ async def answer(
     row.responded_at = tx.now
     row.response_text = reason
     if counter is None:
-        await _apply_target(tx, skp, row, contract.agreed_target(row.kind, expected_of(row), None, None))
+        await _apply_target(
+            tx, skp, row, contract.agreed_target(row.kind, expected_of(row), None, None)
+        )
     else:
         row.response_target, row.response_satuan = counter.value, counter.satuan
     resources = []
@@ -441,12 +454,3 @@ async def reopen_if_target_changed(
         satuan=new.satuan,
         reason="item edited",
     )
-
-
-async def leader_of(tx: Tx, skp: Skp) -> Employee | None:
-    penilai_id = skp.employee.penilai_id
-    return await tx.session.get(Employee, penilai_id) if penilai_id is not None else None
-
-
-def zero_if_none(value: Decimal | None) -> Decimal:
-    return value if value is not None else Decimal(0)

@@ -10,7 +10,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.db.models import Period, Skp, SkpItem, Unit
 from bot.domain import skp_rules as rules
-from bot.domain.policy import Policy, default_policy
+from bot.domain.policy import Policy, RuleProfile, default_policy
 from bot.services import skp as store
 
 
@@ -23,6 +23,10 @@ class Checked:
     policy: Policy
     unit_head: bool
     findings: list[rules.Finding]
+
+    @property
+    def profile(self) -> RuleProfile:
+        return self.policy.rules_for(self.unit_head)
 
     @property
     def errors(self) -> list[rules.Finding]:
@@ -42,4 +46,5 @@ async def check(session: AsyncSession, skp: Skp, rows: list[SkpItem]) -> Checked
     policy = await policy_of(session, skp)
     unit_head = await is_unit_head(session, skp.employee_id)
     items = [store.rule_item(r) for r in rows]
-    return Checked(policy, unit_head, rules.check_skp(policy, items, not unit_head))
+    profile = policy.rules_for(unit_head)
+    return Checked(policy, unit_head, rules.check_skp(policy, items, profile))

@@ -67,7 +67,9 @@ async def add_items(
     await tx.session.flush()
     touch(skp, tx)
     for row, f in zip(created, fields, strict=True):
-        tx.audit("skp.item_added", "skp", skp.id, item_id=row.id, source=source, **f.audit_details())
+        tx.audit(
+            "skp.item_added", "skp", skp.id, item_id=row.id, source=source, **f.audit_details()
+        )
     return created
 
 

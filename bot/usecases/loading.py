@@ -25,6 +25,8 @@ def valid_id(value: Any) -> bool:
 async def load_skp(tx: Tx, skp_id: int, lock: bool = True) -> Skp:
     if not valid_id(skp_id):
         raise Refused(Refusal.NOT_FOUND)
+    # Sessions do not autoflush: write what this transaction changed before reading afresh.
+    await tx.session.flush()
     stmt = (
         select(Skp)
         .options(joinedload(Skp.employee))
@@ -43,6 +45,7 @@ async def fresh(tx: Tx, model: type[Any], row_id: int) -> Any:
     """A row read again from the database (after its SKP was locked)."""
     if not valid_id(row_id):
         return None
+    await tx.session.flush()
     return await tx.session.get(model, row_id, populate_existing=True)
 
 

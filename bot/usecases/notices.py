@@ -194,7 +194,9 @@ async def answer_to_leader(
         buttons.append(
             [
                 tx.button("res_agree_n" if many else "res_agree", RES_NS, "ok", resource.id, n=n),
-                tx.button("res_decline_n" if many else "res_decline", RES_NS, "no", resource.id, n=n),
+                tx.button(
+                    "res_decline_n" if many else "res_decline", RES_NS, "no", resource.id, n=n
+                ),
             ]
         )
     categories = {r.id: tx.texts.label(f"res_{r.category}") for r in resources}

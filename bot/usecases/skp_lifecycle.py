@@ -32,8 +32,8 @@ from bot.services import skp as store
 from bot.usecases import checks, notices
 from bot.usecases.agreements import expectations_of, require_agreement_holds, resources_of
 from bot.usecases.base import Refused, Tx
-from bot.usecases.summary import skp_summary
 from bot.usecases.loading import authorise, employee, items_of, load_skp, touch
+from bot.usecases.summary import skp_summary
 
 CHANGE_REASONS = ("strategi", "struktur", "direktif")
 # What a leader has to decide about, oldest first in /persetujuan.
@@ -96,7 +96,10 @@ async def submit(tx: Tx, skp_id: int, version: int | None = None) -> Submitted:
         warnings=len(checked.warnings),
         revision=skp.revision,
         resubmitted=resubmitted,
-        changes=len(changes),
+        change_list=[
+            {"kind": c.kind, "position": c.position, "iki": c.iki[:120], "fields": list(c.fields)}
+            for c in changes
+        ],
     )
     period = await tx.session.get(Period, skp.period_id)
     await notices.submitted(

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from typing import Any
 
-
 from bot.db.models import Employee, ExpectationStatus, ResourceStatus, Skp
 from bot.domain import skp_rules as rules
 from bot.services import skp as store
@@ -39,7 +38,9 @@ async def skp_summary(tx: Tx, skp: Skp) -> dict[str, Any]:
         "resources": resources,
         "categories": {c: texts.label(f"res_{c}") for c in agreements.RESOURCE_CATEGORIES},
         "open_expectations": [
-            e for e in expectations if e.status is ExpectationStatus.OPEN and e.kind.value != "revisi"
+            e
+            for e in expectations
+            if e.status is ExpectationStatus.OPEN and e.kind.value != "revisi"
         ],
         "negotiating": [e for e in expectations if e.status is ExpectationStatus.NEGOTIATING],
         "proposed": [r for r in resources if r.status is ResourceStatus.PROPOSED],

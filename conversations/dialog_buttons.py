@@ -1,0 +1,104 @@
+"""Buttons on the messages people receive about an SKP, bound to objects rather than to a
+screen: `skp` (open, approve, ask for a revision, discuss, sign, set), `exp` (agree with an
+expectation, answer it, or decide on a counter-proposal) and `res` (decide on a resource line).
+Each press goes to a use case, which checks on the server who pressed, whether they may, and
+whether the SKP is still the revision the button was made for."""
+
+from __future__ import annotations
+
+from bot.domain.contract import Action, Party, Refusal
+from bot.engine.context import Ctx
+from bot.engine.flow import Goto, Next
+from bot.usecases import agreements, skp_lifecycle
+from bot.usecases.base import Refused
+from bot.usecases.loading import authorise, load_skp, party, valid_id
+from bot.usecases.notices import EXP_NS, RES_NS, SKP_NS
+
+__all__ = ["EXP_NS", "RES_NS", "SKP_NS", "on_exp_button", "on_res_button", "on_skp_button"]
+
+
+def parse_id(obj: str) -> int | None:
+    """A database id from callback data: ASCII digits in range, nothing else."""
+    if not (obj.isascii() and obj.isdigit()) or len(obj) > 10:
+        return None
+    value = int(obj)
+    return value if valid_id(value) else None
+
+
+def refuse(ctx: Ctx, exc: Refused) -> None:
+    ctx.notice(exc.reason.value, alert=True)
+
+
+async def on_skp_button(ctx: Ctx, action: str, obj: str, version: int) -> Next | None:
+    skp_id = parse_id(obj)
+    if skp_id is None:
+        ctx.notice("button_invalid", alert=True)
+        return None
+    tx = ctx.tx
+    try:
+        if action == "open":
+            skp = await load_skp(tx, skp_id, lock=False)
+            if skp.employee_id != ctx.actor.id:
+                raise Refused(Refusal.NOT_OWNER)
+            return Goto("overview", "skp")
+        if action == "sign":
+            await skp_lifecycle.sign(tx, skp_id, version)
+            ctx.notice("skp_signed_short")
+            ctx.say("skp_signed_employee")
+            return None
+        if action == "ok":
+            await skp_lifecycle.approve(tx, skp_id, version)
+            ctx.notice("skp_approved_short")
+            return None
+        if action == "set":
+            await skp_lifecycle.set_skp(tx, skp_id, version)
+            ctx.notice("skp_set_short")
+            return None
+        if action in ("dis", "det", "rev"):
+            skp = await load_skp(tx, skp_id, lock=False)
+            if action == "rev":
+                authorise(tx, skp, Action.REQUEST_REVISION, version)
+                return Goto("revise_note", "tinjau", seed={"skp_id": skp.id, "seen": version})
+            if party(tx, skp) is not Party.PENILAI:
+                raise Refused(Refusal.NOT_PENILAI)
+            return Goto("home", "tinjau", seed={"skp_id": skp.id})
+    except Refused as exc:
+        refuse(ctx, exc)
+        return None
+    ctx.notice("button_invalid", alert=True)
+    return None
+
+
+async def on_exp_button(ctx: Ctx, action: str, obj: str, _version: int) -> Next | None:
+    exp_id = parse_id(obj)
+    if exp_id is None or action not in ("ok", "re", "acc", "keep"):
+        ctx.notice("button_invalid", alert=True)
+        return None
+    try:
+        if action == "ok":
+            await agreements.answer(ctx.tx, exp_id)
+            ctx.notice("expectation_agreed")
+            return None
+        if action == "re":
+            await agreements.answerable(ctx.tx, exp_id)
+            return Goto("what", "tanggapan", seed={"exp_id": exp_id})
+        await agreements.decide_counter(ctx.tx, exp_id, action == "acc")
+        ctx.notice("decision_saved")
+        return None
+    except Refused as exc:
+        refuse(ctx, exc)
+        return None
+
+
+async def on_res_button(ctx: Ctx, action: str, obj: str, _version: int) -> Next | None:
+    resource_id = parse_id(obj)
+    if resource_id is None or action not in ("ok", "no"):
+        ctx.notice("button_invalid", alert=True)
+        return None
+    try:
+        await agreements.decide_resource(ctx.tx, resource_id, action == "ok")
+    except Refused as exc:
+        refuse(ctx, exc)
+        return None
+    ctx.notice("decision_saved")
+    return None

@@ -1,0 +1,240 @@
+"""The employee's side of the SKP lifecycle in the /skp flow: submitting (after a last look at
+the findings), withdrawing before the leader acts, signing, answering the leader's open
+expectations, earlier versions, and starting a change (category and the person's own words).
+Every change is a use case; these steps show and ask."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from sqlalchemy import select
+
+from bot.db.models import Employee, Skp
+from bot.engine.context import Ctx
+from bot.engine.flow import Choice, Goto, Next, Reask, Stay, Step
+from bot.usecases import notices, skp_lifecycle
+from bot.usecases.base import Refused
+from bot.usecases.checks import check
+from bot.usecases.loading import items_of
+from conversations.dialog_text import note_problem
+from conversations.findings import describe
+
+OVERVIEW = Goto("overview")
+BACK = Choice("back", "back")
+
+
+async def current_skp(ctx: Ctx) -> Skp | None:
+    from conversations.skp import place_of  # the flow's memoised place (period, policy, SKP)
+
+    place = await place_of(ctx)
+    return place.skp if place is not None else None
+
+
+def refused(ctx: Ctx, exc: Refused) -> Next:
+    ctx.notice(exc.reason.value, alert=True)
+    return Stay()
+
+
+# -- on the overview ---------------------------------------------------------------------------
+
+
+async def on_lifecycle(ctx: Ctx, action: str, arg: str) -> Next:
+    """The overview's lifecycle buttons: sign, withdraw, answer, start a change, documents."""
+    skp = await current_skp(ctx)
+    if skp is None:
+        return OVERVIEW
+    version = int(arg) if arg.isascii() and arg.isdigit() and len(arg) < 10 else -1
+    try:
+        if action == "sign":
+            await skp_lifecycle.sign(ctx.tx, skp.id, version)
+            ctx.notice("skp_signed_short")
+            ctx.say("skp_signed_employee")
+            return Stay()
+        if action == "withdraw":
+            await skp_lifecycle.withdraw(ctx.tx, skp.id, version)
+            ctx.notice("skp_withdrawn_short")
+            return Stay()
+        if action == "answer":
+            return Goto("what", "tanggapan", seed={"exp_id": int(arg)})
+        if action == "docs":
+            await notices.documents(
+                ctx.tx,
+                skp,
+                ctx.actor.id,
+                ("pdf", "docx", "xlsx"),
+                ctx.texts.label(f"status_{skp.status.value}"),
+            )
+            ctx.notice("documents_queued")
+            return Stay()
+    except Refused as exc:
+        return refused(ctx, exc)
+    return Goto("change_reason")  # "change": the use case checks it when the reason is given
+
+
+# -- submitting --------------------------------------------------------------------------------
+
+
+async def review_view(ctx: Ctx) -> dict[str, Any]:
+    skp = await current_skp(ctx)
+    if skp is None:
+        return {"findings": [], "errors": 0, "warnings": 0, "penilai": None, "rows": []}
+    rows = await items_of(ctx.tx, skp.id)
+    checked = await check(ctx.session, skp, rows)
+    employee = ctx.actor.employee
+    penilai = await ctx.session.get(Employee, employee.penilai_id) if employee.penilai_id else None
+    return {
+        "findings": describe(ctx.texts, checked.findings),
+        "errors": len(checked.errors),
+        "warnings": len(checked.warnings),
+        "penilai": penilai,
+        "rows": rows,
+        "skp": skp,
+    }
+
+
+def review_choices(_ctx: Ctx, view: dict[str, Any]) -> list[list[Choice]]:
+    rows = []
+    if not view["errors"] and view["penilai"] is not None and view["rows"]:
+        label = "submit_anyway" if view["warnings"] else "submit_confirm"
+        rows.append([Choice("submit", label, str(view["skp"].revision))])
+    return [*rows, [Choice("back", "back_to_skp")]]
+
+
+async def on_review(ctx: Ctx, action: str, arg: str) -> Next:
+    if action == "back":
+        return OVERVIEW
+    skp = await current_skp(ctx)
+    if skp is None:
+        return OVERVIEW
+    try:
+        done = await skp_lifecycle.submit(ctx.tx, skp.id, int(arg) if arg.isdigit() else None)
+    except Refused as exc:
+        if exc.reason.value in ("skp_not_ready", "skp_no_penilai"):
+            return Reask("skp_cannot_submit", await review_view(ctx))
+        ctx.say("dialog_refused", reason=ctx.texts.label(exc.reason.value))
+        return OVERVIEW
+    from conversations.skp import place_of
+
+    place = await place_of(ctx)
+    penilai = await ctx.session.get(Employee, done.skp.penilai_id)
+    ctx.say("skp_submitted", penilai=penilai, period=place.period if place else None)
+    return OVERVIEW
+
+
+# -- versions and changes ----------------------------------------------------------------------
+
+
+async def versions_view(ctx: Ctx) -> dict[str, Any]:
+    skp = await current_skp(ctx)
+    versions: list[Skp] = []
+    if skp is not None:
+        versions = list(
+            (
+                await ctx.session.execute(
+                    select(Skp)
+                    .where(Skp.employee_id == skp.employee_id, Skp.period_id == skp.period_id)
+                    .order_by(Skp.number)
+                )
+            ).scalars()
+        )
+    return {
+        "versions": versions,
+        "status": {v.id: ctx.texts.label(f"status_{v.status.value}") for v in versions},
+        "reasons": {
+            v.id: ctx.texts.label(f"change_{v.change_reason}") for v in versions if v.change_reason
+        },
+    }
+
+
+def versions_choices(_ctx: Ctx, view: dict[str, Any]) -> list[list[Choice]]:
+    rows = [
+        [Choice("doc", "skp_version_doc", str(v.id), values=(("n", v.number),))]
+        for v in view["versions"]
+    ]
+    return [*rows, [BACK]]
+
+
+async def on_versions(ctx: Ctx, action: str, arg: str) -> Next:
+    """An earlier version, as it stands, arrives as a PDF (the offered ids are the actor's)."""
+    if action == "back":
+        return OVERVIEW
+    version = await ctx.session.get(Skp, int(arg))
+    if version is None or version.employee_id != ctx.actor.id:
+        ctx.notice("not_authorised", alert=True)
+        return Stay()
+    status = ctx.texts.label(f"status_{version.status.value}")
+    await notices.documents(ctx.tx, version, ctx.actor.id, ("pdf",), status)
+    ctx.notice("documents_queued")
+    return Stay()
+
+
+def change_choices(_ctx: Ctx, _view: dict[str, Any]) -> list[list[Choice]]:
+    reasons = skp_lifecycle.CHANGE_REASONS
+    return [[Choice("reason", f"change_{r}", r)] for r in reasons] + [[BACK]]
+
+
+async def on_change_reason(ctx: Ctx, action: str, arg: str) -> Next:
+    if action == "back":
+        return OVERVIEW
+    ctx.data["change_reason"] = arg
+    return Goto("change_note")
+
+
+def change_note_choices(_ctx: Ctx, _view: dict[str, Any]) -> list[list[Choice]]:
+    return [[Choice("skip", "change_no_note")], [BACK]]
+
+
+async def on_change_note_choice(ctx: Ctx, action: str, _arg: str) -> Next:
+    if action == "back":
+        return Goto("change_reason")
+    return await _start_change(ctx, None)
+
+
+async def on_change_note(ctx: Ctx, text: str) -> Next:
+    if (problem := note_problem(text)) is not None:
+        return problem
+    return await _start_change(ctx, text)
+
+
+async def _start_change(ctx: Ctx, note: str | None) -> Next:
+    skp = await current_skp(ctx)
+    reason = str(ctx.data.pop("change_reason", ""))
+    if skp is None:
+        return OVERVIEW
+    try:
+        new = await skp_lifecycle.start_change(ctx.tx, skp.id, reason, note)
+    except (Refused, ValueError) as exc:
+        key = exc.reason.value if isinstance(exc, Refused) else "skp_wrong_status"
+        ctx.say("dialog_refused", reason=ctx.texts.label(key))
+        return OVERVIEW
+    ctx.memo.pop("place", None)  # the new version is the one to show
+    ctx.say("skp_change_started", number=new.number, reason=ctx.texts.label(f"change_{reason}"))
+    return OVERVIEW
+
+
+async def on_to_overview(_ctx: Ctx, _action: str, _arg: str) -> Next:
+    return OVERVIEW
+
+
+def back_choices(_ctx: Ctx, _view: dict[str, Any]) -> list[list[Choice]]:
+    return [[BACK]]
+
+
+STEPS = [
+    Step("review", "skp_review", view=review_view, choices=review_choices, on_choice=on_review),
+    Step(
+        "versions",
+        "skp_versions",
+        view=versions_view,
+        choices=versions_choices,
+        on_choice=on_versions,
+    ),
+    Step("change_reason", "skp_change_reason", choices=change_choices, on_choice=on_change_reason),
+    Step(
+        "change_note",
+        "change_note",
+        choices=change_note_choices,
+        on_choice=on_change_note_choice,
+        on_text=on_change_note,
+    ),
+]
