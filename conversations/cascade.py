@@ -9,7 +9,6 @@ P — Pahami: the item in its organisational cascade (IT → ISS → IKP → IKK
 
 from __future__ import annotations
 
-import hashlib
 from decimal import Decimal
 from typing import Any
 
@@ -26,14 +25,14 @@ from bot.db.models import (
     SkpItem,
 )
 from bot.domain import skp_rules as rules
-from bot.engine.callback import Callback
 from bot.engine.context import Ctx, Role
 from bot.engine.flow import Choice, Goto, Next, Reask, Stay, Step, flow, grid
 from bot.engine.runtime import HOME
-from bot.engine.types import Button
 from bot.services import cascade as cas
 from bot.services import skp as store
 from bot.texts import angka
+from bot.usecases import cascade as cascade_cases
+from bot.usecases.base import Refused
 from conversations.findings import describe
 from conversations.period import period_in_force, policy_in_force
 
@@ -458,57 +457,10 @@ async def on_ajak(ctx: Ctx, action: str, _arg: str) -> Next:
     period, policy = await _period_policy(ctx)
     if cascade is None or period is None:
         return _lost(ctx)
-    nodes = await cas.tree(ctx.session, cascade.id)
-    sent = await cas.send(ctx.session, cascade, nodes, period, policy, ctx.now)
-    source = await ctx.session.get(SkpItem, cascade.source_item_id)
-    for assignment, item in sent.created:
-        await ctx.notify(
-            assignment.assignee_id,
-            "cascade_proposal",
-            "cascade_proposal",
-            buttons=[
-                [
-                    Button(
-                        ctx.texts.label("reminder_open_skp"), Callback("go", "skp", "", 0).encode()
-                    )
-                ]
-            ],
-            dedupe_key=f"cascade_proposal:{assignment.id}",
-            leader=ctx.actor.employee,
-            source=source,
-            item=item,
-        )
-    for assignment in sent.changed:
-        await ctx.notify(
-            assignment.assignee_id,
-            "cascade_change",
-            "cascade_change",
-            buttons=[
-                [
-                    Button(
-                        ctx.texts.label("cascade_apply"),
-                        Callback(CAS_NS, "apply", str(assignment.id), 0).encode(),
-                    ),
-                    Button(
-                        ctx.texts.label("cascade_keep"),
-                        Callback(CAS_NS, "keep", str(assignment.id), 0).encode(),
-                    ),
-                ]
-            ],
-            # the same changed proposal is asked about once
-            dedupe_key=f"cascade_change:{assignment.id}:{assignment.target_value}:"
-            f"{hashlib.sha1(assignment.iki.encode()).hexdigest()[:12]}",
-            leader=ctx.actor.employee,
-            assignment=assignment,
-        )
-    ctx.audit(
-        "cascade.sent",
-        "cascade",
-        cascade.id,
-        created=len(sent.created),
-        changed=len(sent.changed),
-        skipped=len(sent.skipped),
-    )
+    try:
+        sent = await cascade_cases.send_cascade(ctx.tx, cascade.id, period, policy)
+    except Refused:
+        return _lost(ctx)
     ctx.say(
         "cascade_sent",
         created=len(sent.created),
@@ -528,11 +480,11 @@ async def on_cas_button(ctx: Ctx, action: str, obj: str, _version: int) -> Next 
         ctx.audit("cascade.change_declined", "cascade_assignment", row.id)
         ctx.notice("decision_saved")
         return None
-    item = await cas.apply_change(ctx.session, row, ctx.now)
-    if item is None:
-        ctx.notice("skp_wrong_status", alert=True)
+    try:
+        await cascade_cases.apply_change(ctx.tx, row.id)
+    except Refused as exc:
+        ctx.notice(exc.reason.value, alert=True)
         return None
-    ctx.audit("skp.item_updated", "skp", item.skp_id, item_id=item.id, source="cascade")
     ctx.notice("item_saved")
     return None
 

@@ -22,7 +22,7 @@ from bot.db.models import (
     SkpStatus,
 )
 from bot.domain import skp_rules as rules
-from bot.domain.policy import Aspek, Policy
+from bot.domain.policy import Aspek, Policy, RuleProfile
 from bot.engine.context import Ctx, Role
 from bot.engine.flow import Choice, Goto, Next, Reask, Stay, Step, flow, grid
 from bot.engine.runtime import HOME
@@ -101,7 +101,8 @@ def _fields(draft: dict[str, Any]) -> store.ItemFields | None:
     """The draft as a complete item, or None while something is missing."""
     try:
         target, bobot = _decimal(draft.get("target")), _decimal(draft.get("bobot"))
-        if target is None or bobot is None:
+        # A missing bobot is the rules' to judge: a unit head's profile may require none.
+        if target is None:
             return None
         return store.ItemFields(
             jenis=draft["jenis"],
@@ -141,9 +142,9 @@ def _jenis_label(ctx: Ctx, code: str) -> str:
     return ctx.texts.label(key) if ctx.texts.has_label(key) else code
 
 
-async def _counts_apply(ctx: Ctx) -> bool:
-    # A unit head's IKI come from their PK: the 5–10 rule is for everyone else.
-    return not await ctx.actor.has(Role.UNIT_HEAD)
+async def _rules(ctx: Ctx, policy: Policy) -> RuleProfile:
+    # A unit head's IKI come from their PK: the policy gives them their own profile.
+    return policy.rules_for(await ctx.actor.has(Role.UNIT_HEAD))
 
 
 def _leaving_wizard(ctx: Ctx) -> None:
@@ -194,10 +195,12 @@ async def overview_view(ctx: Ctx) -> dict[str, Any]:
     rows = await store.items_of(ctx.session, place.skp.id)
     items = [store.rule_item(r) for r in rows]
     policy = place.policy
-    findings = rules.check_skp(policy, items, await _counts_apply(ctx))
+    profile = await _rules(ctx, policy)
+    findings = rules.check_skp(policy, items, profile)
     present = {r.mandatory_key for r in rows} | {r.iki.casefold() for r in rows}
+    # The mandatory IKI and, for a unit head, the directive IKI: one tap each.
     missing = [
-        m for m in policy.mandatory if m.key not in present and m.iki.casefold() not in present
+        m for m in profile.listed if m.key not in present and m.iki.casefold() not in present
     ]
     penilai = (
         await ctx.session.get(Employee, ctx.actor.employee.penilai_id)
@@ -235,7 +238,11 @@ async def overview_view(ctx: Ctx) -> dict[str, Any]:
         "missing": missing,
         "penilai": penilai,
         "max_items": store.MAX_ITEMS,
-        "unit_head": await ctx.actor.has(Role.UNIT_HEAD),
+        "unit_head": profile.unit_head,
+        # The owner's rules (a unit head's count, totals and weights may be None: not checked).
+        "rules": profile,
+        # The PK fills an SKP holding nothing but listed IKI (see bot.usecases.unit_head).
+        "pk_fillable": profile.unit_head and all(r.mandatory_key for r in rows),
     }
 
 
@@ -244,7 +251,7 @@ def overview_choices(_ctx: Ctx, view: dict[str, Any]) -> list[list[Choice]]:
         return [[Choice("menu", "skp_menu")]]
     rows: list[list[Choice]] = []
     if view["editable"]:
-        if not view["rows"] and view["unit_head"]:
+        if view["pk_fillable"]:
             rows.append([Choice("prefill", "skp_prefill_pk")])
         if len(view["rows"]) < store.MAX_ITEMS:
             rows.append([Choice("add", "skp_add")])
@@ -298,43 +305,34 @@ async def on_overview(ctx: Ctx, action: str, arg: str) -> Next:
     if action == "mandatory":
         return await _add_mandatory(ctx, place, arg)
     if action == "prefill":
-        from bot.services.cascade import prefill_from_pk
+        from bot.usecases.unit_head import AlreadyFilled, fill_from_pk
 
-        created = await prefill_from_pk(
-            ctx.session,
-            ctx.actor.employee,
-            place.period,
-            place.policy,
-            lambda ind: ctx.texts.label("pk_rhk", name=ind.name),
-            ctx.now,
-        )
-        for row in created:
-            ctx.audit("skp.item_added", "skp", place.skp.id, item_id=row.id, source="pk")
-        ctx.notice("mandatory_added" if created else "button_invalid")
+        try:
+            created = await fill_from_pk(ctx.tx, ctx.actor.id, place.period, place.policy)
+        except AlreadyFilled:
+            ctx.notice("pk_already_filled", alert=True)
+            return Stay()
+        except Refused as exc:
+            ctx.notice(exc.reason.value, alert=True)
+            return Stay()
+        ctx.notice("pk_filled" if created else "pk_empty", count=len(created))
         return Stay()
     return Stay()
 
 
 async def _add_mandatory(ctx: Ctx, place: Place, key: str) -> Next:
-    spec = next((m for m in place.policy.mandatory if m.key == key), None)
-    rows = await store.items_of(ctx.session, place.skp.id)
-    if spec is None or any(r.mandatory_key == key for r in rows):
+    # The mandatory IKI, or a unit head's directive IKI (their profile lists both).
+    spec = (await _rules(ctx, place.policy)).listed_iki(key)
+    if spec is None:
         ctx.notice("mandatory_present")
         return Stay()
-    if len(rows) >= store.MAX_ITEMS:
+    try:
+        row = await drafting.add_listed(ctx.tx, place.skp.id, spec)
+    except drafting.TooMany:
         return Reask("skp_too_many", {"maximum": store.MAX_ITEMS})
-    fields = store.ItemFields(
-        jenis=spec.jenis,
-        rhk=spec.rhk,
-        aspek=spec.aspek,
-        iki=spec.iki,
-        target=spec.target,
-        satuan=spec.satuan,
-        bobot=spec.bobot,
-        mandatory_key=spec.key,
-    )
-    row = await store.add_item(ctx.session, place.skp, fields, ctx.now)
-    ctx.audit("skp.item_added", "skp", place.skp.id, item_id=row.id, **fields.audit_details())
+    if row is None:
+        ctx.notice("mandatory_present")
+        return Stay()
     ctx.notice("mandatory_added")
     return Stay()
 
@@ -345,7 +343,7 @@ async def findings_view(ctx: Ctx) -> dict[str, Any]:
         return {"findings": []}
     rows = await store.items_of(ctx.session, place.skp.id)
     items = [store.rule_item(r) for r in rows]
-    findings = rules.check_skp(place.policy, items, await _counts_apply(ctx))
+    findings = rules.check_skp(place.policy, items, await _rules(ctx, place.policy))
     return {"findings": describe(ctx.texts, findings)}
 
 
@@ -591,10 +589,14 @@ async def card_view(ctx: Ctx) -> dict[str, Any]:
     place = await place_of(ctx)
     findings: list[dict[str, Any]] = []
     projected = None
+    perspective = None
     if place is not None:
         item = _draft_item(draft)
         others = await _others(ctx, place)
-        findings = describe(ctx.texts, rules.item_findings(place.policy, item, others))
+        profile = await _rules(ctx, place.policy)
+        findings = describe(ctx.texts, rules.item_findings(place.policy, item, others, profile))
+        chosen = store.perspectives(place.policy)
+        perspective = next((p.label for p in chosen if p.code == draft.get("perspective")), None)
         projected = rules.totals(place.policy, [*(i for _, i in others), item])
     return {
         "item": _shown(draft),
@@ -606,9 +608,7 @@ async def card_view(ctx: Ctx) -> dict[str, Any]:
         "projected": projected,
         "complete": _fields(draft) is not None,
         "editing": ctx.data.get("item_id") is not None,
-        "perspective": ctx.texts.label(f"perspective_{draft['perspective']}")
-        if draft.get("perspective")
-        else None,
+        "perspective": perspective,
     }
 
 
@@ -676,14 +676,20 @@ async def on_field(ctx: Ctx, action: str, arg: str) -> Next:
     return Goto(arg)
 
 
-def perspective_choices(_ctx: Ctx, _view: dict[str, Any]) -> list[list[Choice]]:
-    return [[Choice("set", f"perspective_{p}", p)] for p in store.PERSPECTIVES] + [
+async def perspective_view(ctx: Ctx) -> dict[str, Any]:
+    # The perspectives of the policy in force (its unit-head profile).
+    return {"perspectives": store.perspectives(await policy_in_force(ctx))}
+
+
+def perspective_choices(_ctx: Ctx, view: dict[str, Any]) -> list[list[Choice]]:
+    return [[Choice("set", arg=p.code, text=p.label)] for p in view["perspectives"]] + [
         [Choice("back", "back_to_card")]
     ]
 
 
 async def on_perspective(ctx: Ctx, action: str, arg: str) -> Next:
-    if action == "set" and arg in store.PERSPECTIVES:
+    known = {p.code for p in store.perspectives(await policy_in_force(ctx))}
+    if action == "set" and arg in known:
         _draft(ctx)["perspective"] = arg
     return Goto("card")
 
@@ -881,6 +887,7 @@ FLOW = flow(
         Step(
             "perspective",
             "skp_perspective",
+            view=perspective_view,
             choices=perspective_choices,
             on_choice=on_perspective,
         ),

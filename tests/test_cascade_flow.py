@@ -74,7 +74,10 @@ async def test_the_sbbl_prima_example_end_to_end(bot: Harness, transport) -> Non
     assert "Persentase penduduk penerima pemeriksaan kesehatan gratis" in prefilled.text
     [source] = await bot.rows(SkpItem)
     assert source.target_value == 70 and source.satuan == "%" and source.jenis == "CL"
-    assert source.leader_rhk.startswith("IKP 5.1") and source.bobot == 100
+    assert source.leader_rhk.startswith("IKP 5.1")
+    # RHK = the PK's sasaran; no weight: the Kemenkes profile for unit heads requires none
+    assert source.rhk.startswith("Persentase kab/kota dengan cakupan pemeriksaan")
+    assert source.bobot is None and source.aspek.value == "kuantitas"
     # the unit head tags the item with its perspective
     await director.click("Ubah, hapus")
     await director.click("1")

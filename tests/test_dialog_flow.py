@@ -273,8 +273,10 @@ async def test_an_skp_change_keeps_the_history(bot: Harness) -> None:
     overview = await katim.command("skp")
     assert "Ditetapkan" in overview.text
     await katim.click("Ajukan perubahan SKP")
-    changed = await katim.click("Penugasan mendesak")
+    await katim.click("Penugasan mendesak")
+    changed = await katim.send("Penugasan baru sebagai koordinator dasbor SBBL nasional mulai Juli.")
     assert "versi 2" in changed.text.lower() and "Perubahan SKP: Penugasan mendesak" in changed.text
+    assert "koordinator dasbor SBBL" in director.last.text  # the leader hears of it, with why
     assert "Tambah hasil kerja" in str(changed.labels())
     versions = await bot.rows(Skp, Skp.id != first_id)
     [second] = versions
@@ -297,7 +299,11 @@ async def test_an_skp_change_keeps_the_history(bot: Harness) -> None:
     await katim.send("20")
     await katim.click("Simpan")
     await submit(katim)
-    assert "(perubahan, versi 2)" in director.last.text
+    submitted = director.last.text
+    assert "(perubahan, versi 2: <i>Penugasan baru sebagai koordinator" in submitted
+    # what changed against the version in force: item 9 replaced
+    assert "Yang berubah sejak Anda terakhir melihat" in submitted
+    assert "Dasbor capaian SBBL" not in submitted or "Butir 9" in submitted
     await director.click("Setujui", director.last)
     await katim.click("Tandatangani SKP", katim.last)
     await director.click("Tetapkan SKP", director.last)

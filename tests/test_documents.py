@@ -39,7 +39,7 @@ from bot.domain.numbers import parse_number
 from bot.domain.policy import Aspek, default_policy
 from bot.services import skp as store
 from bot.services.demo import DIREKTUR, KATIM_SBBL
-from tests.conftest import Harness
+from tests.conftest import Clock, Harness
 from tests.skp_examples import LEADER_RHK, SBBL_KATIM
 from tests.telegram_fake import ChatClient
 
@@ -472,7 +472,9 @@ async def test_each_version_prints_its_own_agreements(demo: Services) -> None:
     )
 
 
-async def test_an_earlier_target_agreement_shows_no_target_once_replaced(demo: Services) -> None:
+async def test_an_earlier_target_agreement_shows_no_target_once_replaced(
+    demo: Services, clock: Clock
+) -> None:
     skp_id, items = await seed_skp(demo, KATIM_SBBL, AGREED_ROWS)
     settled = ExpectationStatus.SETTLED
     for text, value in (("Pertama: 90% cukup.", 90), ("Kedua: tetap 100%.", 100)):
@@ -488,7 +490,7 @@ async def test_an_earlier_target_agreement_shows_no_target_once_replaced(demo: S
             agreed_value=Decimal(value),
             agreed_satuan="%",
         )
-        demo.clock.advance(minutes=5)  # type: ignore[attr-defined]
+        clock.advance(minutes=5)
     doc = await demo.documents.load(skp_id)
     [row] = [r for g in doc.groups for r in g.rows if r.no == 3]
     assert [e.lines for e in row.expectations] == [

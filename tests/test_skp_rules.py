@@ -128,7 +128,7 @@ def test_counts_totals_duplicates_and_mandatory() -> None:
     [low] = [f for f in found if f.code == "count_low"]
     assert low.is_error and low.params == {"count": 4, "minimum": 5}
     # a unit head's SKP comes from the PK: counts do not apply
-    assert "count_low" not in codes(check_skp(POLICY, items[:4], counts_apply=False))
+    assert "count_low" not in codes(check_skp(POLICY, items[:4], POLICY.rules_for(True)))
     too_many = items + [
         replace(items[5], iki=f"Jumlah monitoring SBBL wilayah {n}") for n in range(2)
     ]

@@ -5,6 +5,7 @@ indicators of a unit head's Perjanjian Kinerja (bot.usecases.unit_head fills the
 
 from __future__ import annotations
 
+import re
 from collections import defaultdict
 from dataclasses import dataclass, field
 from datetime import datetime
@@ -364,26 +365,6 @@ async def _next_positions(session: AsyncSession, skp_ids: list[int]) -> dict[int
     return positions
 
 
-async def apply_change(
-    session: AsyncSession, assignment: CascadeAssignment, now: datetime
-) -> SkpItem | None:
-    """The assignee accepted the leader's changed proposal: their draft item follows it."""
-    if assignment.draft_item_id is None:
-        return None
-    item = await session.get(SkpItem, assignment.draft_item_id)
-    if item is None:
-        return None
-    skp = await session.get(Skp, item.skp_id)
-    if skp is None or not store.is_editable(skp):
-        return None
-    item.iki = assignment.iki
-    item.target_value = assignment.target_value
-    item.satuan = assignment.satuan
-    item.updated_at = now
-    store.touch(skp, now)
-    return item
-
-
 # -- the MPPH --------------------------------------------------------------------------------
 
 
@@ -446,6 +427,13 @@ class PkIndicator:
     ancestors: tuple[Indicator, ...]
 
 
+def _pk_order(ind: Indicator) -> tuple[Any, ...]:
+    """As the PK lists them: IKK, IKM, IKD, each by code with numbers compared as numbers
+    (IKK 5.1.9 before IKK 5.1.10)."""
+    parts = re.split(r"(\d+)", ind.code)
+    return (PK_KINDS.index(ind.kind), *((0, int(p)) if p.isdigit() else (1, p) for p in parts))
+
+
 async def pk_indicators(
     session: AsyncSession, head_id: int, period: Period
 ) -> list[PkIndicator]:
@@ -464,12 +452,11 @@ async def pk_indicators(
                     Indicator.period_id == period.id,
                     Indicator.kind.in_(list(PK_KINDS)),
                 )
-                .order_by(Indicator.kind, Indicator.code)
             )
         ).scalars()
     )
     found = []
-    for ind in indicators:
+    for ind in sorted(indicators, key=_pk_order):
         chain: list[Indicator] = []
         seen = {ind.id}
         parent_id = ind.parent_id

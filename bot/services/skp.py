@@ -4,13 +4,12 @@ change rows inside the caller's transaction; they never commit."""
 
 from __future__ import annotations
 
-from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
 from decimal import Decimal
 from typing import Any
 
-from sqlalchemy import func, select, update
+from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.db.models import (
@@ -218,10 +217,6 @@ async def add_item(session: AsyncSession, skp: Skp, fields: ItemFields, now: dat
     return row
 
 
-def update_item(skp: Skp, row: SkpItem, fields: ItemFields, now: datetime) -> None:
-    fill(row, fields, now)
-    touch(skp, now)
-
 
 def fill(row: SkpItem, fields: ItemFields, now: datetime) -> None:
     row.jenis = fields.jenis
@@ -236,37 +231,3 @@ def fill(row: SkpItem, fields: ItemFields, now: datetime) -> None:
     row.mandatory_key = fields.mandatory_key
     row.perspective = fields.perspective
     row.updated_at = now
-
-
-async def delete_item(session: AsyncSession, skp: Skp, row: SkpItem, now: datetime) -> None:
-    position = row.position
-    await session.delete(row)
-    await session.flush()
-    await session.execute(
-        update(SkpItem)
-        .where(SkpItem.skp_id == skp.id, SkpItem.position > position)
-        .values(position=SkpItem.position - 1)
-        .execution_options(synchronize_session=False)
-    )
-    touch(skp, now)
-
-
-def move_item(skp: Skp, rows: Sequence[SkpItem], row: SkpItem, delta: int, now: datetime) -> bool:
-    """Swap the item with its neighbour (delta -1: up, +1: down); False at either end."""
-    ordered = sorted(rows, key=lambda r: (r.position, r.id))
-    index = ordered.index(row)
-    other = index + delta
-    if not 0 <= other < len(ordered):
-        return False
-    ordered[index], ordered[other] = ordered[other], ordered[index]
-    for position, item in enumerate(ordered, start=1):
-        item.position = position
-    touch(skp, now)
-    return True
-
-
-def submit(skp: Skp, penilai_id: int, now: datetime) -> None:
-    skp.status = SkpStatus.SUBMITTED
-    skp.penilai_id = penilai_id
-    skp.submitted_at = now
-    touch(skp, now)

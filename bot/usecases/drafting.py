@@ -78,13 +78,17 @@ async def add_item(tx: Tx, skp_id: int, fields: store.ItemFields) -> SkpItem:
     return row
 
 
-async def update_item(tx: Tx, skp_id: int, item_id: int, fields: store.ItemFields) -> SkpItem:
+async def update_item(
+    tx: Tx, skp_id: int, item_id: int, fields: store.ItemFields, source: str = "chat"
+) -> SkpItem:
     skp = await editable(tx, skp_id)
     row = await _item_of(tx, skp, item_id)
     old = TargetValue(row.target_value, row.satuan) if row.target_value is not None else None
     store.fill(row, fields, tx.now)
     touch(skp, tx)
-    tx.audit("skp.item_updated", "skp", skp.id, item_id=row.id, **fields.audit_details())
+    tx.audit(
+        "skp.item_updated", "skp", skp.id, item_id=row.id, source=source, **fields.audit_details()
+    )
     await reopen_if_target_changed(tx, skp, row, old, TargetValue(fields.target, fields.satuan))
     return row
 
@@ -131,6 +135,7 @@ def fields_of(spec: MandatoryIki) -> store.ItemFields:
         satuan=spec.satuan,
         bobot=spec.bobot,
         mandatory_key=spec.key,
+        perspective=spec.perspective,
     )
 
 
