@@ -11,11 +11,20 @@ from pathlib import Path
 
 import pytest
 
-from bot.domain.policy import DEFAULT_POLICY_FILE, PolicyError, default_policy, parse_policy
+from bot.domain.policy import (
+    DEFAULT_POLICY_FILE,
+    Policy,
+    PolicyError,
+    default_policy,
+    parse_policy,
+)
 from bot.domain.skp_rules import (
     Item,
     Target,
+    aspek_of,
     check_skp,
+    default_perspective,
+    errors,
     item_findings,
     lint_item,
     parse_target,
@@ -243,3 +252,163 @@ def test_another_policy_is_data(tmp_path: Path) -> None:
     document["composition"]["with_cascade"]["XYZ"] = 5
     with pytest.raises(PolicyError, match="unknown types"):
         parse_policy(document)
+
+
+# -- unit heads (JPT): their own profile ------------------------------------------------------
+
+DIRECTIVE_KEYS = ["realisasi_anggaran", "sakip", "mutasi", "direktif"]
+
+
+def pk_item(iki: str, target: int, satuan: str, jenis: str = "CL", **changes: object) -> Item:
+    base = Item(
+        jenis=jenis,
+        rhk="Indeks Penerapan Sistem Merit Kemenkes",
+        iki=iki,
+        aspek="kualitas",
+        target=Decimal(target),
+        satuan=satuan,
+        bobot=None,
+        leader_rhk="IKP 33.3 Indeks Penerapan Sistem Merit Kemenkes",
+    )
+    return replace(base, **changes)  # type: ignore[arg-type]
+
+
+def directive_items(policy: Policy = POLICY) -> list[Item]:
+    profile = policy.rules_for(True)
+    return [
+        Item(d.jenis, d.rhk, d.iki, d.aspek.value, d.target, d.satuan, d.bobot)
+        for d in profile.listed
+    ]
+
+
+def test_unit_heads_have_their_own_rules_as_policy_data() -> None:
+    head = POLICY.rules_for(True)
+    assert head.unit_head and head.iki_count is None and head.composition is None
+    assert head.core_total is None and head.beyond_total is None and not head.weights_required
+    assert [m.key for m in head.listed] == DIRECTIVE_KEYS  # IPASN is for non-leaders
+    assert [p.code for p in head.perspectives] == [
+        "penerima_layanan",
+        "proses_bisnis",
+        "penguatan_internal",
+        "anggaran",
+    ]
+    by_key = {m.key: m for m in head.listed}
+    assert (by_key["mutasi"].target, by_key["mutasi"].satuan) == (10, "%")
+    assert (by_key["direktif"].target, by_key["direktif"].satuan) == (100, "%")
+    assert by_key["sakip"].iki == "Nilai SAKIP Unit Kerja" and by_key["sakip"].satuan == "Nilai"
+    assert all(m.bobot is None for m in head.listed)
+
+    # two PK items without weights, plus the four directives: nothing to fix
+    items = [
+        pk_item("Indeks Kualitas SDM Sekretariat Jenderal", 82, "Nilai"),
+        pk_item("Nilai Sistem Merit Kemenkes", 87, "Nilai", jenis="MI"),
+        *directive_items(),
+    ]
+    assert check_skp(POLICY, items, head) == []
+    # the same list under everyone's rules: count, totals, weights and IPASN
+    staff = codes(check_skp(POLICY, items))
+    for code in ("core_total", "beyond_total", "incomplete", "mandatory_missing"):
+        assert code in staff
+    assert "count_low" not in staff  # six items
+    few = codes(check_skp(POLICY, items[:2]))
+    assert "count_low" in few and "count_low" not in codes(check_skp(POLICY, items[:2], head))
+
+    # a directive left out is a warning (one tap away), never an error
+    found = check_skp(POLICY, items[:2], head)
+    assert {f.code for f in found} == {"mandatory_missing"} and not errors(found)
+    assert [f.params["key"] for f in found] == DIRECTIVE_KEYS
+    # the PK's sasaran needs no qualifier; the card agrees with the list
+    assert item_findings(POLICY, items[0], [], head) == []
+    assert "rhk_no_qualifier" in codes(item_findings(POLICY, items[0], []))
+
+
+def test_a_unit_head_profile_may_require_weights_and_give_totals() -> None:
+    document = json.loads(DEFAULT_POLICY_FILE.read_text())
+    document["unit_head"].update(weights_required=True, core_total=100)
+    with pytest.raises(PolicyError, match="no bobot"):
+        parse_policy(document)
+    for directive in document["unit_head"]["directives"]:
+        directive["bobot"] = 10
+    document["unit_head"]["iki_count"] = {"min": 3, "max": 12}
+    policy = parse_policy(document)
+    head = policy.rules_for(True)
+    items = [pk_item("Indeks Kualitas SDM Sekretariat Jenderal", 82, "Nilai")]
+    found = codes(check_skp(policy, [*items, *directive_items(policy)], head))
+    assert "incomplete" in found and "core_total" in found
+    assert "count_low" not in found and "beyond_total" not in found
+    # 60 for the PK item and 10 for each of the four directives: Core 100
+    weighted = [replace(items[0], bobot=Decimal(60)), *directive_items(policy)]
+    assert check_skp(policy, weighted, head) == []
+
+
+def test_a_policy_without_the_unit_head_profile_still_loads() -> None:
+    document = json.loads(DEFAULT_POLICY_FILE.read_text())
+    del document["unit_head"]
+    del document["vocabulary"]["aspek"]
+    policy = parse_policy(document)
+    head = policy.rules_for(True)
+    assert head.iki_count is None and head.core_total is None and not head.weights_required
+    assert head.listed == () and len(head.perspectives) == 4
+    assert policy.pk_jenis("IKK") == "CL" and policy.pk_jenis("IKD") == "TUSI"
+    # the staff rules are the document's, as before
+    assert policy.rules_for(False).iki_count == policy.iki_count
+    assert [m.key for m in policy.rules_for(False).listed] == ["ipasn"]
+    # perspectives may be given as codes; a new one gets a readable label
+    document["unit_head"] = {"perspectives": ["anggaran", "mitra_kerja"], "mandatory_applies": True}
+    policy = parse_policy(document)
+    head = policy.rules_for(True)
+    assert [(p.code, p.label) for p in head.perspectives] == [
+        ("anggaran", "Anggaran"),
+        ("mitra_kerja", "Mitra Kerja"),
+    ]
+    assert [m.key for m in head.listed] == ["ipasn"]
+
+
+@pytest.mark.parametrize(
+    ("change", "message"),
+    [
+        ({"jenis": "XYZ"}, "unknown type"),
+        ({"perspective": "lainnya"}, "unknown perspective"),
+        ({"key": "ipasn"}, "reuse a key"),
+    ],
+)
+def test_a_bad_directive_is_refused(change: dict[str, str], message: str) -> None:
+    document = json.loads(DEFAULT_POLICY_FILE.read_text())
+    document["unit_head"]["directives"][0].update(change)
+    with pytest.raises(PolicyError, match=message):
+        parse_policy(document)
+
+
+@pytest.mark.parametrize(
+    ("iki", "satuan", "aspek"),
+    [
+        (
+            "Persentase penduduk penerima pemeriksaan kesehatan gratis bayi baru lahir",
+            "%",
+            "kuantitas",
+        ),
+        ("Indeks Kualitas SDM Sekretariat Jenderal", "Nilai", "kualitas"),
+        ("Nilai SAKIP Unit Kerja", "Nilai", "kualitas"),
+        ("Persentase Realisasi Anggaran Unit Kerja", "%", "biaya"),
+        ("Persentase penyusunan SKP pegawai tepat waktu", "%", "waktu"),
+        ("Persentase fasilitas pelayanan kesehatan dengan obat sesuai standar", "%", "kualitas"),
+        ("Jumlah monitoring pelaksanaan SBBL di 14 regional", "Kali", "kuantitas"),
+        ("Rata-rata waktu tunggu layanan", "Hari", "waktu"),
+        ("Persentase Mutasi Pegawai antar Unit Kerja", "%", "kuantitas"),
+    ],
+)
+def test_the_aspek_is_read_from_the_indicator(iki: str, satuan: str, aspek: str) -> None:
+    assert aspek_of(POLICY, iki, satuan).value == aspek
+
+
+def test_a_default_perspective_comes_from_the_policy_keywords() -> None:
+    chosen = POLICY.rules_for(True).perspectives
+    assert default_perspective(chosen, "Persentase penduduk penerima pemeriksaan") == (
+        "penerima_layanan"
+    )
+    assert default_perspective(chosen, "Nilai Sistem Merit Kemenkes") == "penguatan_internal"
+    assert default_perspective(chosen, "Persentase Realisasi Anggaran") == "anggaran"
+    assert default_perspective(chosen, "Usia Harapan Hidup Sehat") is None
+    assert default_perspective(chosen, "Usia Harapan Hidup Sehat", "Nilai Kinerja Anggaran") == (
+        "anggaran"
+    )

@@ -129,7 +129,9 @@ async def test_the_biro_head_gets_the_pk_with_its_directive_iki_recognised(bot: 
     ]
     assert [r.jenis for r in rows] == ["CL", "CL", "MI", "TUSI", "TUSI"]
     assert [r.aspek.value for r in rows] == ["kualitas"] * 3 + ["biaya", "kualitas"]
-    assert [r.target_value for r in rows] == [Decimal(t) for t in ("82", "86.4", "87", "96", "82.23")]
+    assert [r.target_value for r in rows] == [
+        Decimal(t) for t in ("82", "86.4", "87", "96", "82.23")
+    ]
     # the PK's IKD are the directive IKI: recognised, so only two remain to add
     assert [r.mandatory_key for r in rows] == [None, None, None, "realisasi_anggaran", "sakip"]
     assert all(r.perspective for r in rows)

@@ -206,14 +206,13 @@ def agreed_target(
     counter: TargetValue | None,
     decision: CounterDecision | None,
 ) -> TargetValue | None:
-    """The target an expectation binds once its target part is settled: the leader's target
-    when the employee agrees (or the leader insists), the employee's when the leader accepts
-    their counter. A hasil expectation binds a target only through an accepted counter."""
+    """The target an expectation binds once its target part is settled: the employee's when
+    the leader accepts their counter; otherwise the leader's expected target, if it has one (a
+    target expectation; or an agreement the employee's later edit reopened). A hasil
+    expectation without a target binds none."""
     if counter is not None and decision is CounterDecision.ACCEPTED:
         return counter
-    if kind is ExpectationKind.TARGET:
-        return expected
-    return None
+    return expected
 
 
 def settles(counter_pending: bool, needs_pending: int) -> bool:

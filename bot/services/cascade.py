@@ -434,9 +434,7 @@ def _pk_order(ind: Indicator) -> tuple[Any, ...]:
     return (PK_KINDS.index(ind.kind), *((0, int(p)) if p.isdigit() else (1, p) for p in parts))
 
 
-async def pk_indicators(
-    session: AsyncSession, head_id: int, period: Period
-) -> list[PkIndicator]:
+async def pk_indicators(session: AsyncSession, head_id: int, period: Period) -> list[PkIndicator]:
     """The PK of the unit the employee heads: the indicators the unit owns for the period."""
     unit = (await session.execute(select(Unit).where(Unit.head_id == head_id))).scalars().first()
     if unit is None:

@@ -21,7 +21,8 @@ from bot.usecases.loading import items_of
 
 
 class AlreadyFilled(Refused):
-    """The SKP has hasil kerja already: the PK fills an empty SKP only."""
+    """The SKP has hasil kerja of its own already (or all the PK gives): the PK fills an SKP
+    that holds nothing but policy-listed IKI."""
 
     def __init__(self) -> None:
         super().__init__(Refusal.WRONG_STATUS)
