@@ -82,7 +82,8 @@ async def on_exp_button(ctx: Ctx, action: str, obj: str, _version: int) -> Next 
         if action == "re":
             await agreements.answerable(ctx.tx, exp_id)
             return Goto("what", "tanggapan", seed={"exp_id": exp_id})
-        await agreements.decide_counter(ctx.tx, exp_id, action == "acc")
+        row = await agreements.decide_counter(ctx.tx, exp_id, action == "acc")
+        ctx.keep_buttons = await agreements.has_open_needs(ctx.tx, row.id)
         ctx.notice("decision_saved")
         return None
     except Refused as exc:
@@ -96,9 +97,11 @@ async def on_res_button(ctx: Ctx, action: str, obj: str, _version: int) -> Next 
         ctx.notice("button_invalid", alert=True)
         return None
     try:
-        await agreements.decide_resource(ctx.tx, resource_id, action == "ok")
+        row = await agreements.decide_resource(ctx.tx, resource_id, action == "ok")
     except Refused as exc:
         refuse(ctx, exc)
         return None
+    if row.expectation_id is not None:
+        ctx.keep_buttons = await agreements.has_open_parts(ctx.tx, row.expectation_id)
     ctx.notice("decision_saved")
     return None

@@ -6,6 +6,7 @@ SKP never contradicts what the dialog agreed."""
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import itertools
 import tempfile
 from decimal import Decimal
@@ -182,10 +183,8 @@ async def _play(steps: list[tuple[str, str, int, str]], path: Path) -> set[SkpSt
                     .order_by(Skp.number.desc())
                 )
                 before = {s.id: s.status for s in (await session.execute(select(Skp))).scalars()}
-                try:
+                with contextlib.suppress(Refused):
                     await _act(tx, session, skp, action, n, value)
-                except Refused:
-                    pass
             async with sessions() as session:  # type: ignore[operator]
                 for row in (await session.execute(select(Skp))).scalars():
                     reached.add(row.status)

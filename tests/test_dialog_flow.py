@@ -274,7 +274,7 @@ async def test_an_skp_change_keeps_the_history(bot: Harness) -> None:
     assert "Ditetapkan" in overview.text
     await katim.click("Ajukan perubahan SKP")
     await katim.click("Penugasan mendesak")
-    changed = await katim.send("Penugasan baru sebagai koordinator dasbor SBBL nasional mulai Juli.")
+    changed = await katim.send("Penugasan baru: koordinator dasbor SBBL nasional mulai Juli.")
     assert "versi 2" in changed.text.lower() and "Perubahan SKP: Penugasan mendesak" in changed.text
     assert "koordinator dasbor SBBL" in director.last.text  # the leader hears of it, with why
     assert "Tambah hasil kerja" in str(changed.labels())
@@ -300,7 +300,7 @@ async def test_an_skp_change_keeps_the_history(bot: Harness) -> None:
     await katim.click("Simpan")
     await submit(katim)
     submitted = director.last.text
-    assert "(perubahan, versi 2: <i>Penugasan baru sebagai koordinator" in submitted
+    assert "(perubahan, versi 2: <i>Penugasan baru: koordinator" in submitted
     # what changed against the version in force: item 9 replaced
     assert "Yang berubah sejak Anda terakhir melihat" in submitted
     assert "Dasbor capaian SBBL" not in submitted or "Butir 9" in submitted

@@ -86,6 +86,8 @@ class Ctx:
     # Values a flow looked up once in this update (the period, the policy): a step's handler
     # and the view of the next step often need the same rows.
     memo: dict[str, Any] = field(default_factory=dict)
+    # An object button's message keeps its buttons (it offers other decisions still open).
+    keep_buttons: bool = False
 
     def say(
         self, template: str, /, buttons: list[list[Button]] | None = None, **context: Any

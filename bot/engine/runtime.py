@@ -249,8 +249,10 @@ class DialogEngine:
             if handler is None or pending:
                 ctx.notice("button_invalid", alert=True)
                 return Quiet()
-            outcome.consumed = True
             result = await handler(ctx, callback.action, callback.obj, callback.version)
+            # A message may carry several decisions (a counter and resource needs): it keeps
+            # its buttons while others are open; a decided one answers that it was decided.
+            outcome.consumed = not ctx.keep_buttons
             return result if result is not None else Quiet()
         if callback.version != cursor.version:
             outcome.consumed = True

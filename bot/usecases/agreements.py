@@ -167,6 +167,16 @@ async def _pending_needs(tx: Tx, expectation_id: int) -> int:
     )
 
 
+async def has_open_needs(tx: Tx, expectation_id: int) -> bool:
+    return await _pending_needs(tx, expectation_id) > 0
+
+
+async def has_open_parts(tx: Tx, expectation_id: int) -> bool:
+    """Whether an answer still has a counter or a need waiting for the leader."""
+    row = await fresh(tx, SkpExpectation, expectation_id)
+    return row is not None and (counter_pending(row) or await has_open_needs(tx, row.id))
+
+
 async def _settle_if_done(tx: Tx, row: SkpExpectation) -> None:
     if contract.settles(counter_pending(row), await _pending_needs(tx, row.id)):
         row.status = ExpectationStatus.SETTLED
