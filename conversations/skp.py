@@ -547,14 +547,19 @@ async def bobot_view(ctx: Ctx) -> dict[str, Any]:
     draft = _draft(ctx)
     place = await place_of(ctx)
     suggestion = Decimal(0)
+    optional = False
     if place is not None:
+        profile = await _rules(ctx, place.policy)
+        optional = not profile.weights_required
         others = [item for _, item in await _others(ctx, place)]
-        suggestion = rules.suggest_weight(place.policy, others, draft.get("jenis", ""))
+        if profile.composition is not None or not profile.unit_head:
+            suggestion = rules.suggest_weight(place.policy, others, draft.get("jenis", ""))
     return {
         **_progress("bobot"),
         "item": _shown(draft),
         "jenis_label": _jenis_label(ctx, draft.get("jenis", "")),
         "suggestion": suggestion,
+        "optional": optional,
     }
 
 
@@ -563,6 +568,8 @@ def bobot_choices(_ctx: Ctx, view: dict[str, Any]) -> list[list[Choice]]:
     if view["suggestion"] > 0:
         value = view["suggestion"]
         rows.append([Choice("weight", "weight_suggest", str(value), values=(("value", value),))])
+    if view["optional"]:
+        rows.append([Choice("weight", "weight_none", "")])
     return [*rows, [BACK]]
 
 

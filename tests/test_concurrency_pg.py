@@ -18,8 +18,11 @@ from dataclasses import dataclass
 from typing import Any
 
 import pytest
+from sqlalchemy import text
+from sqlalchemy.ext.asyncio import AsyncEngine
 
 from bot.container import build_services
+from bot.db.engine import create_engine
 from bot.db.models import (
     AuditLog,
     CascadeAssignment,
@@ -50,17 +53,24 @@ ADMIN = "199104172015022001"  # the demo's HR administrator
 
 @dataclass
 class Processes:
-    """Two bot processes on one database; `a` is the `bot` fixture's."""
+    """Two bot processes on one database; `a` is the `bot` fixture's. `gate` is a third
+    connection's engine that holds both back until both are ready (see `press_at_once`)."""
 
     a: Harness
     b: Harness
+    gate: AsyncEngine
     errors: list[BaseException]
 
     async def press_at_once(
         self, presses: list[tuple[Harness, int, str, Sent]]
     ) -> list[tuple[str, bool]]:
         """Each (process, user, callback data, message) pressed at the same time through that
-        process's Application; the toasts each process answered, in the order given."""
+        process's Application; the toasts each process answered, in the order given.
+
+        A starting gate makes "at the same time" hold whatever the timing: a third connection
+        holds processed_updates locked against inserts, so each update's transaction waits at
+        its first statement (recording the update id) until all of them wait there; then the
+        gate opens and they race through the rest of their transactions together."""
         updates = []
         marks = []
         for harness, user_id, data, message in presses:
@@ -68,7 +78,21 @@ class Processes:
             harness.transport.messages.setdefault(message.message_id, dataclasses.replace(message))
             updates.append((harness, harness.client(user_id).callback_update(data, message)))
             marks.append(len(harness.transport.calls))
-        await asyncio.gather(*(h.app.process_update(u) for h, u in updates))
+        async with self.gate.begin() as gate:
+            await gate.execute(text("LOCK TABLE processed_updates IN EXCLUSIVE MODE"))
+            tasks = [asyncio.create_task(h.app.process_update(u)) for h, u in updates]
+            for _ in range(500):
+                waiting = await gate.scalar(
+                    text(
+                        "SELECT count(*) FROM pg_locks"
+                        " WHERE NOT granted AND relation = 'processed_updates'::regclass"
+                    )
+                )
+                if waiting == len(tasks) or any(t.done() for t in tasks):
+                    break
+                await asyncio.sleep(0.01)
+            assert waiting == len(tasks), "the presses did not all reach the starting gate"
+        await asyncio.gather(*tasks)
         toasts = []
         for (harness, update), mark in zip(updates, marks, strict=True):
             query_id = update.callback_query.id if update.callback_query else None
@@ -95,15 +119,17 @@ async def two(bot: Harness, database_url: str, clock: Clock) -> AsyncIterator[Pr
     services = build_services(make_settings(database_url), clock=clock)
     transport = FakeTelegram()
     transport._ids = itertools.count(1_000_000)  # message ids apart from the first process's
+    gate = create_engine(database_url)
     errors: list[BaseException] = []
     try:
         async with Harness(services, transport) as second:
             assert second.services.db is not bot.services.db  # its own engine and pool
             record_errors(bot, errors)
             record_errors(second, errors)
-            yield Processes(bot, second, errors)
+            yield Processes(bot, second, gate, errors)
     finally:
         await services.close()
+        await gate.dispose()
 
 
 async def count(two: Processes, model: Any, *where: Any) -> int:

@@ -106,6 +106,17 @@ async def test_a_director_fills_from_the_pk_adds_the_directives_and_submits(bot:
     [skp] = await bot.rows(Skp, Skp.employee_id == head_id)
     assert skp.status is SkpStatus.SUBMITTED and skp.penilai_id == penilai_id
 
+    # the Dirjen approves, the head signs, the Dirjen sets it
+    dirjen = await bot.onboard(DIRJEN, 3003)
+    await dirjen.command("persetujuan")
+    review = await dirjen.click("1. ")
+    assert "Tidak ada hal yang terbuka" in review.text
+    await dirjen.click("Setujui", review)
+    await director.click("Tandatangani SKP", director.last)
+    await dirjen.click("Tetapkan SKP", dirjen.last)
+    [skp] = await bot.rows(Skp, Skp.employee_id == head_id)
+    assert skp.status is SkpStatus.SET and skp.set_by_id == penilai_id
+
 
 async def test_the_biro_head_gets_the_pk_with_its_directive_iki_recognised(bot: Harness) -> None:
     karo = await bot.onboard(KARO, 3002)
