@@ -42,6 +42,16 @@ def waktu(value: datetime | None, tz: Any = None) -> str:
     return format_datetime(value, format="d MMMM y HH.mm", tzinfo=tz, locale=LOCALE)
 
 
+def target_text(value: Decimal | None, satuan: str | None = "") -> str:
+    """A target as the SKP writes it: "100%", "14 Kali", "1.575.000 Rupiah"."""
+    if value is None:
+        return "-"
+    satuan = (satuan or "").strip()
+    if satuan == "%":
+        return f"{angka(value)}%"
+    return f"{angka(value)} {satuan}".strip()
+
+
 def kutip(text: str | None, limit: int = 120) -> str:
     """A quoted text shortened at a word boundary: "Monev di 14 regional, …"."""
     text = " ".join((text or "").split())
@@ -69,6 +79,7 @@ class Texts:
             waktu=lambda value, tz=None: waktu(self._local(value, tz)),
             nip=mask_nip,
             kutip=kutip,
+            target=target_text,
         )
 
     def _local(self, value: Any, tz: Any = None) -> Any:

@@ -8,6 +8,7 @@ from __future__ import annotations
 from decimal import Decimal, InvalidOperation
 from typing import Any
 
+from bot.db.models import SkpItem
 from bot.domain import skp_rules as rules
 from bot.domain.contract import TargetValue
 from bot.engine.context import Ctx
@@ -20,6 +21,7 @@ from conversations.period import policy_in_force
 
 BACK = Choice("back", "back")
 MAX_NEEDS = 5
+TO_SKP = Goto("overview", "skp")
 
 
 def _counter(ctx: Ctx) -> TargetValue | None:
@@ -52,7 +54,7 @@ async def what_view(ctx: Ctx) -> dict[str, Any]:
     if found is None:
         return {"expectation": None}
     row, _skp = found
-    item = await ctx.session.get(agreements.SkpItem, row.item_id) if row.item_id else None
+    item = await ctx.session.get(SkpItem, row.item_id) if row.item_id else None
     return {
         "expectation": row,
         "item": item,
@@ -98,14 +100,14 @@ async def on_what(ctx: Ctx, action: str, _arg: str) -> Next:
         if action == "agree":
             await agreements.answer(ctx.tx, exp_id)
             ctx.say("expectation_agreed_employee")
-            return HOME
+            return TO_SKP
         needs = [agreements.Need(n["category"], n["text"]) for n in _needs(ctx)]
         await agreements.answer(ctx.tx, exp_id, _counter(ctx), ctx.data.get("reason"), needs)
     except Refused as exc:
         ctx.say("dialog_refused", reason=ctx.texts.label(exc.reason.value))
         return HOME
     ctx.say("counter_sent")
-    return HOME
+    return TO_SKP
 
 
 async def on_back_what(_ctx: Ctx, _action: str, _arg: str) -> Next:
@@ -130,8 +132,10 @@ async def on_counter(ctx: Ctx, text: str) -> Next:
     if isinstance(parsed, str):
         return Reask("skp_target_problem", {"problem": parsed, "typed": text[:60]})
     row, _skp = found
-    item = await ctx.session.get(agreements.SkpItem, row.item_id) if row.item_id else None
-    satuan = parsed.satuan or (item.satuan if item is not None else "")
+    item = await ctx.session.get(SkpItem, row.item_id) if row.item_id else None
+    if item is not None and parsed.satuan and parsed.satuan.casefold() != item.satuan.casefold():
+        return Reask("unit_differs", {"typed": text[:60], "satuan": item.satuan})
+    satuan = item.satuan if item is not None else parsed.satuan
     ctx.data["counter"] = {"value": str(parsed.value), "satuan": satuan}
     return Goto("reason")
 
@@ -204,4 +208,6 @@ ANSWER = flow(
         ),
     ],
     help="help_answer",
+    # An answer put together and left unsent is there again when the person comes back to it.
+    resumable=True,
 )

@@ -251,7 +251,9 @@ async def on_exp_target(ctx: Ctx, text: str) -> Next:
         return Reask("skp_target_problem", {"problem": parsed, "typed": text[:60]})
     view = await exp_kind_view(ctx)
     item = view["item"]
-    satuan = parsed.satuan or (item.satuan if item is not None else "")
+    if item is not None and parsed.satuan and parsed.satuan.casefold() != item.satuan.casefold():
+        return Reask("unit_differs", {"typed": text[:60], "satuan": item.satuan})
+    satuan = item.satuan if item is not None else parsed.satuan
     ctx.data["target"] = {"value": str(parsed.value), "satuan": satuan}
     return Goto("exp_text")
 

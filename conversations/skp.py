@@ -27,6 +27,7 @@ from bot.engine.context import Ctx, Role
 from bot.engine.flow import Choice, Goto, Next, Reask, Stay, Step, flow, grid
 from bot.engine.runtime import HOME
 from bot.services import skp as store
+from bot.texts import angka
 from bot.usecases import agreements, drafting
 from bot.usecases.base import Refused
 from conversations import skp_submit
@@ -265,8 +266,12 @@ def overview_choices(_ctx: Ctx, view: dict[str, Any]) -> list[list[Choice]]:
     if view["editable"] and view["rows"]:
         rows.append([Choice("submit", "skp_submit")])
     skp: Skp = view["skp"]
-    for n, e in enumerate(view["to_answer"], start=1):
-        rows.append([Choice("answer", "exp_answer_n", str(e.id), values=(("n", n),))])
+    for e in view["to_answer"]:
+        if e.value_code:
+            what = view["value_names"].get(e.value_code, e.value_code)
+        else:
+            what = f"butir {view['positions'].get(e.item_id, '-')}"
+        rows.append([Choice("answer", "exp_answer_n", str(e.id), values=(("what", what),))])
     if skp.status is SkpStatus.SUBMITTED:
         rows.append([Choice("withdraw", "skp_withdraw", str(skp.revision))])
     if skp.status is SkpStatus.AGREED:
@@ -567,7 +572,8 @@ def bobot_choices(_ctx: Ctx, view: dict[str, Any]) -> list[list[Choice]]:
     rows = []
     if view["suggestion"] > 0:
         value = view["suggestion"]
-        rows.append([Choice("weight", "weight_suggest", str(value), values=(("value", value),))])
+        label_value = (("value", angka(value)),)
+        rows.append([Choice("weight", "weight_suggest", str(value), values=label_value)])
     if view["optional"]:
         rows.append([Choice("weight", "weight_none", "")])
     return [*rows, [BACK]]

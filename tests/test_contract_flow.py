@@ -65,16 +65,16 @@ async def test_an_agreed_target_becomes_the_items_target_and_is_printed(bot: Har
 
     await expect_target(director, 7, "100%", "Semua rekomendasi selesai tepat waktu.")
     asked = katim.last
-    assert "Target yang diharapkan: <b>100 %</b>" in asked.text and "#" not in asked.text
+    assert "Target yang diharapkan: <b>100%</b>" in asked.text and "#" not in asked.text
     # the overview says what is open and offers to answer it
     overview = await katim.command("skp")
     assert "Atasan menunggu tanggapan Anda atas 1 ekspektasi" in overview.text
-    assert "💬 Tanggapi ekspektasi 1" in overview.labels()
+    assert "💬 Tanggapi: butir 7" in overview.labels()
     await katim.click("Setuju", asked)
     row = await item(bot, skp_id, 7)
     assert (row.target_value, row.satuan) == (100, "%")
     assert "menyetujui ekspektasi Anda" in director.last.text
-    assert "Target butir ini menjadi <b>100 %</b>" in director.last.text
+    assert "Target butir ini menjadi <b>100%</b>" in director.last.text
 
     await approve_sign_set(director, katim)
     final = await skp_row(bot, skp_id)
@@ -100,7 +100,7 @@ async def test_a_counter_and_a_need_in_one_answer_and_the_leader_insists(bot: Ha
     await expect_target(director, 2, "4", None)  # item 2 counts "Rumusan": the unit is kept
 
     await katim.command("skp")
-    await katim.click("Tanggapi ekspektasi 1")
+    await katim.click("Tanggapi: butir 2")
     await katim.click("Usulkan target lain")
     await katim.send("3")
     await katim.send("Data kebutuhan daerah baru lengkap untuk tiga rumusan.")
@@ -127,11 +127,17 @@ async def test_a_counter_and_a_need_in_one_answer_and_the_leader_insists(bot: Ha
     )
     [exp] = await bot.rows(SkpExpectation)
     assert exp.status is ExpectationStatus.NEGOTIATING  # the need is still open
+    overview = await katim.command("skp")
+    assert "ditetapkan pimpinan → target <b>4 Rumusan</b>; dukungan menunggu keputusan" in (
+        overview.text
+    )
     await director.click("Setujui dukungan", answer)
     [exp] = await bot.rows(SkpExpectation)
     [resource] = await bot.rows(SkpResource)
     assert exp.status is ExpectationStatus.SETTLED and exp.agreed_value == 4
     assert resource.status.value == "disepakati"
+    overview = await katim.command("skp")
+    assert "ditetapkan pimpinan → target <b>4 Rumusan</b>" in overview.text
     await approve_sign_set(director, katim)
     assert (await skp_row(bot, skp_id)).status is SkpStatus.SET
 
@@ -150,7 +156,7 @@ async def test_a_counter_keeps_its_unit_and_an_old_button_is_void_in_revision(
     await katim.send("Dua bab menunggu masukan lintas program.")
     await katim.click("Kirim tanggapan")
     counter = director.last
-    assert "Usulan target: <b>85 %</b>" in counter.text
+    assert "Usulan target: <b>85%</b>" in counter.text
 
     # the leader sends the SKP back for revision instead; the counter's buttons stay behind
     await director.command("persetujuan")
@@ -163,14 +169,14 @@ async def test_a_counter_keeps_its_unit_and_an_old_button_is_void_in_revision(
     assert (await item(bot, skp_id, 1)).target_value == 100  # unchanged
     assert await bot.count(AuditLog, AuditLog.action == "skp.counter_accepted") == 0
 
-    # resubmitted: now the leader accepts, and 85 % keeps its unit
+    # resubmitted: now the leader accepts, and 85% keeps its unit
     await submit(katim)
     await director.command("persetujuan")
     await director.click("1. Intan")
     await director.click("Terima usulan 1")
     row = await item(bot, skp_id, 1)
     assert (row.target_value, row.satuan) == (85, "%")
-    assert "target menjadi <b>85 %</b>" in katim.last.text
+    assert "target menjadi <b>85%</b>" in katim.last.text
 
 
 async def test_an_edited_agreed_target_goes_back_to_the_leader(bot: Harness) -> None:
@@ -202,7 +208,7 @@ async def test_an_edited_agreed_target_goes_back_to_the_leader(bot: Harness) -> 
 
     await director.command("persetujuan")
     review = await director.click("1. Intan")
-    assert "usul target <b>90 %</b> (harapan Anda 100 %)" in review.text
+    assert "usul target <b>90%</b> (harapan Anda 100%)" in review.text
     assert not any(label.startswith("✅ Setujui") for label in review.labels())
     await director.click("Pertahankan 1", review)
     assert (await item(bot, skp_id, 7)).target_value == 100
@@ -252,7 +258,7 @@ async def test_version_two_keeps_the_agreements_of_version_one(bot: Harness) -> 
     await katim.click("Struktur organisasi")
     changed = await katim.click("Lewati catatan")
     assert "termasuk ekspektasi dan dukungan yang sudah disepakati" in katim.received[-2].text
-    assert "[Kolaboratif]" in changed.text and "target disepakati <b>100 %</b>" in changed.text
+    assert "[Kolaboratif]" in changed.text and "disepakati → target <b>100%</b>" in changed.text
     [second] = await bot.rows(Skp, Skp.id != first_id)
     copied = await bot.rows(SkpExpectation, SkpExpectation.skp_id == second.id)
     assert {e.kind.value for e in copied} == {"target", "perilaku"}

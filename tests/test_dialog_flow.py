@@ -124,7 +124,7 @@ async def test_the_whole_dialog_from_submission_to_setting(bot: Harness, transpo
     await director.send("14 kali")
     await director.send("Monev di 14 regional, masing-masing dengan rekomendasi tertulis.")
     target_msg = katim.last
-    assert "untuk butir 6" in target_msg.text and "<b>14 Kali</b>" in target_msg.text
+    assert "tentang target butir 6" in target_msg.text and "<b>14 Kali</b>" in target_msg.text
     await katim.click("Tanggapi", target_msg)
     await katim.click("Usulkan target lain")
     await bot.app.shutdown()

@@ -152,6 +152,38 @@ async def test_csv_files_load(services: Services, tmp_path: Path) -> None:
     assert await counts(services) == (2, 3, 1, 1, 2, 1)
 
 
+SASARAN = "Meningkatnya Kualitas Sumber Daya Manusia berdasarkan Sistem Merit"
+
+
+async def sasaran_by_code(services: Services) -> dict[str, str]:
+    async with services.sessionmaker() as session:
+        rows = (await session.execute(select(Indicator.code, Indicator.sasaran))).all()
+        return {code: sasaran for code, sasaran in rows}
+
+
+@pytest.mark.parametrize("kind", ["xlsx", "csv"])
+async def test_an_optional_sasaran_column_is_read(
+    services: Services, tmp_path: Path, kind: str
+) -> None:
+    with_sasaran = [INDIKATOR[0] + ["Sasaran"], INDIKATOR[1] + [SASARAN], INDIKATOR[2] + [""]]
+    sheets = good(indikator=with_sasaran)
+    if kind == "xlsx":
+        paths = [workbook(tmp_path / "org.xlsx", **sheets)]
+    else:
+        paths = []
+        for name, rows in sheets.items():
+            paths.append(tmp_path / f"{name}.csv")
+            paths[-1].write_text(
+                "\n".join(";".join(str(c) for c in r) for r in rows), encoding="utf-8"
+            )
+    await run_import(services, paths)
+    assert await sasaran_by_code(services) == {"IKK 1.1": SASARAN, "IKK 1.1.1": ""}
+
+    # a file without the column leaves the sasaran as it is
+    await run_import(services, [workbook(tmp_path / "again.xlsx", **good())])
+    assert await sasaran_by_code(services) == {"IKK 1.1": SASARAN, "IKK 1.1.1": ""}
+
+
 def broken_cases() -> list[
     tuple[str, dict[str, list[list[Any]]], tuple[str, int | None, str | None, str]]
 ]:

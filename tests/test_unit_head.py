@@ -10,7 +10,7 @@ from decimal import Decimal
 from sqlalchemy import select
 
 from bot.db.models import Employee, Skp, SkpItem, SkpStatus
-from bot.services.demo import DIREKTUR, DIRJEN, KARO
+from bot.services.demo import DIREKTUR, DIRJEN, KARO, SASARAN_OSDM
 from tests.conftest import Harness
 from tests.test_dialog_flow import employee_id
 
@@ -51,7 +51,8 @@ async def test_a_director_fills_from_the_pk_adds_the_directives_and_submits(bot:
     assert "1 hasil kerja dari Perjanjian Kinerja" in director.answers()[-1]["text"]
     assert not any("Perjanjian Kinerja" in label for label in director.last.labels())
     _mutasi, pk = await items_of(bot, DIREKTUR)
-    # RHK = the PK's sasaran (the IKP that IKK 5.1.1 measures), not a generated sentence
+    # RHK = the PK's sasaran; the deck gives none for IKK 5.1.1, so the IKP it measures stands
+    # in (not a generated sentence)
     assert pk.rhk == IKP_5_1 and "tercapai sesuai target" not in pk.rhk
     assert pk.iki.startswith("Persentase penduduk penerima pemeriksaan kesehatan gratis")
     assert (pk.target_value, pk.satuan, pk.jenis) == (70, "%", "CL")
@@ -130,13 +131,15 @@ async def test_the_biro_head_gets_the_pk_with_its_directive_iki_recognised(bot: 
         "Persentase Realisasi Anggaran Unit Kerja",
         "Nilai SAKIP Unit Kerja",
     ]
-    # the sasaran each indicator measures, as in the PK (several indicators share one)
-    assert [r.rhk for r in rows] == [
-        "Indeks Penerapan Sistem Merit Kemenkes",
-        "Nilai Reformasi Birokrasi Kementerian Kesehatan",
-        "Indeks Penerapan Sistem Merit Kemenkes",
-        "Nilai Kinerja Anggaran Kementerian Kesehatan",
-        "Nilai Kinerja Anggaran Kementerian Kesehatan",
+    # RHK = the PK's sasaran sentence (Sasaran Kegiatan), shared by all five indicators
+    assert [r.rhk for r in rows] == [SASARAN_OSDM] * 5
+    # the leader's result each supports is still the indicator above it
+    assert [r.leader_rhk for r in rows] == [
+        "IKP 33.3 Indeks Penerapan Sistem Merit Kemenkes",
+        "ISS 33 Nilai Reformasi Birokrasi Kementerian Kesehatan",
+        "IKP 33.3 Indeks Penerapan Sistem Merit Kemenkes",
+        "IKP 33.2 Nilai Kinerja Anggaran Kementerian Kesehatan",
+        "IKP 33.2 Nilai Kinerja Anggaran Kementerian Kesehatan",
     ]
     assert [r.jenis for r in rows] == ["CL", "CL", "MI", "TUSI", "TUSI"]
     assert [r.aspek.value for r in rows] == ["kualitas"] * 3 + ["biaya", "kualitas"]

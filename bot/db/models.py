@@ -216,6 +216,8 @@ class Indicator(Base):
     parent_id: Mapped[int | None] = mapped_column(ForeignKey("indicators.id"), index=True)
     target_value: Mapped[Decimal | None] = mapped_column(Numeric(20, 4))
     target_unit: Mapped[str] = mapped_column(String(40), default="")
+    # The PK's sasaran sentence the indicator measures (a unit head's RHK); "" when not given.
+    sasaran: Mapped[str] = mapped_column(Text, default="")
 
     parent: Mapped[Indicator | None] = relationship(remote_side=[id])
 

@@ -312,7 +312,12 @@ class DialogEngine:
             ctx.data.clear()
             step_name = nxt.step
             parked = cursor.parked.pop(target_flow, None) if flow.resumable else None
-            if nxt.seed is not None:
+            same_object = (
+                parked is not None
+                and nxt.seed is not None
+                and all(parked["draft"].get(k) == v for k, v in nxt.seed.items())
+            )
+            if nxt.seed is not None and not same_object:
                 ctx.data.update(copy.deepcopy(nxt.seed))
             elif parked and nxt.step == flow.start and parked["step"] in flow.steps:
                 ctx.data.update(parked["draft"])
@@ -331,6 +336,8 @@ class DialogEngine:
         if isinstance(nxt, Quiet):
             return None
         step = self.registry.flows[cursor.flow].step(cursor.step)
+        # Sessions do not autoflush: the screen must show what this update just changed.
+        await ctx.session.flush()
         view = await step.view(ctx)
         return step, view, self._offer(ctx, step, view)
 

@@ -459,6 +459,18 @@ INDICATORS = [
     ),
 ]
 
+# The PK's sasaran each indicator measures (a unit head's RHK), as the Biro's PK states it:
+# "Sasaran Kegiatan" of Kegiatan 6793 Pengelolaan Organisasi dan Manajemen ASN. The deck gives
+# none for IKK 5.1.1, so the Direktorat's RHK falls back to the IKP above it.
+SASARAN_OSDM = (
+    "Meningkatnya Kualitas Sumber Daya Manusia berdasarkan Sistem Merit dan Tata Kelola "
+    "Kelembagaan Kemenkes yang Efektif dan Efisien"
+)
+SASARAN = {
+    code: SASARAN_OSDM
+    for code in ("IKK 33.3.1", "IKK 33.4.4", "IKM 33.3.1", "IKD 33.2.1", "IKD 33.2.2")
+}
+
 
 def demo_data() -> OrgData:
     data = OrgData()
@@ -495,5 +507,6 @@ def demo_data() -> OrgData:
             satuan=satuan,
             unit=unit,
             peran=role,
+            sasaran=SASARAN.get(code, ""),
         )
     return data

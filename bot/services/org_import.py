@@ -48,7 +48,7 @@ SHEETS: dict[str, tuple[tuple[str, ...], tuple[str, ...]]] = {
     "anggota_tim": (("tim", "nip"), ()),
     "indikator": (
         ("tahun", "kode", "jenis", "nama"),
-        ("induk", "target", "satuan", "unit", "peran"),
+        ("induk", "target", "satuan", "unit", "peran", "sasaran"),
     ),
 }
 TRUE_WORDS = {"ya", "y", "1", "true", "benar", "admin"}
@@ -474,6 +474,8 @@ async def _apply_indicators(session: AsyncSession, rows: list[Row], units: dict[
         target = parse_number(row.get("target")) if row.get("target") else None
         ind.target_value = Decimal(target) if target is not None else None
         ind.target_unit = row.get("satuan")
+        if "sasaran" in row.values:  # a file without the column keeps what is there
+            ind.sasaran = row.get("sasaran")
     await session.flush()
     links = {
         (u.indicator_id, u.unit_id): u

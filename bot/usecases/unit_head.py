@@ -29,8 +29,11 @@ class AlreadyFilled(Refused):
 
 
 def pk_sasaran(pk: PkIndicator) -> str:
-    """The sasaran the indicator measures, as the cascade holds it: the indicator above it
-    (an IKK measures its IKP's program target). Without one, the indicator itself."""
+    """The sasaran the indicator measures: the PK's own sasaran sentence when the cascade holds
+    one; else the indicator above it (an IKK measures its IKP's program target); without one,
+    the indicator itself."""
+    if pk.indicator.sasaran.strip():
+        return pk.indicator.sasaran.strip()
     return pk.ancestors[0].name if pk.ancestors else pk.indicator.name
 
 

@@ -1,6 +1,6 @@
 """The contract: structured target expectations and their agreed targets, the leader's
-decision on a counter-proposal, the reason for an SKP change in the person's words, and the
-items as the leader last saw them.
+decision on a counter-proposal, the reason for an SKP change in the person's words, the
+items as the leader last saw them, and the PK's sasaran sentence of an indicator.
 
 Revision ID: 0006
 Revises: 0005
@@ -36,9 +36,13 @@ def upgrade() -> None:
     with op.batch_alter_table('skp_expectations', schema=None) as batch_op:
         for name, type_ in EXPECTATION_COLUMNS:
             batch_op.add_column(sa.Column(name, type_, nullable=True))
+    with op.batch_alter_table('indicators', schema=None) as batch_op:
+        batch_op.add_column(sa.Column('sasaran', sa.Text(), server_default='', nullable=False))
 
 
 def downgrade() -> None:
+    with op.batch_alter_table('indicators', schema=None) as batch_op:
+        batch_op.drop_column('sasaran')
     with op.batch_alter_table('skp_expectations', schema=None) as batch_op:
         for name, _type in reversed(EXPECTATION_COLUMNS):
             batch_op.drop_column(name)
