@@ -397,7 +397,12 @@ async def test_settled_result_expectations_print_beside_their_items(demo: Servic
 
     text = pdf_text(render_pdf(doc, texts))
     assert "Ekspektasi khusus pimpinan" in text
-    for present in (q(HASIL_TEXT), "Target ditetapkan pimpinan: 100%", q(TARGET_TEXT), q(PERILAKU_TEXT)):
+    for present in (
+        q(HASIL_TEXT),
+        "Target ditetapkan pimpinan: 100%",
+        q(TARGET_TEXT),
+        q(PERILAKU_TEXT),
+    ):
         assert " ".join(present.split()) in text, present
     for absent in (OPEN_TEXT, NEGOTIATING_TEXT, REVISI_TEXT, OPEN_PERILAKU_TEXT, "Laptop baru"):
         assert absent not in text
@@ -406,7 +411,9 @@ async def test_settled_result_expectations_print_beside_their_items(demo: Servic
     iki = [" ".join(r[3].split()) for r in AGREED_ROWS]
     at = text.index
     assert at(iki[1]) < at(q(HASIL_TEXT)[:40]) < at(iki[2])
-    assert at(iki[2]) < at("Target ditetapkan pimpinan: 100%") < at(q(TARGET_TEXT)[:40]) < at(iki[3])
+    assert (
+        at(iki[2]) < at("Target ditetapkan pimpinan: 100%") < at(q(TARGET_TEXT)[:40]) < at(iki[3])
+    )
     # perilaku: in the behaviour table, on the Kolaboratif row (the last value)
     assert at("Kolaboratif") < at(q(PERILAKU_TEXT)[:40]) < at("Dukungan sumber daya")
     assert "DRAF" not in text and "DIGANTI" not in text

@@ -315,7 +315,9 @@ def _result_expectations(
         assert e.item_id is not None
         agreed = None
         if binding.get(e.item_id) == e.id and e.agreed_value is not None:
-            key = "doc_kept_target" if e.counter_decision == "dipertahankan" else "doc_agreed_target"
+            key = (
+                "doc_kept_target" if e.counter_decision == "dipertahankan" else "doc_agreed_target"
+            )
             agreed = texts.label(key, target=target_text(angka(e.agreed_value), e.agreed_satuan))
         by_item.setdefault(e.item_id, []).append(Expectation(e.kind.value, e.text, agreed))
     return by_item

@@ -217,7 +217,6 @@ async def add_item(session: AsyncSession, skp: Skp, fields: ItemFields, now: dat
     return row
 
 
-
 def fill(row: SkpItem, fields: ItemFields, now: datetime) -> None:
     row.jenis = fields.jenis
     row.rhk = fields.rhk
