@@ -28,7 +28,7 @@ from bot.engine.flow import Choice, Goto, Next, Reask, Stay, Step, flow, grid
 from bot.engine.runtime import HOME
 from bot.services import skp as store
 from bot.texts import angka
-from bot.usecases import agreements, drafting
+from bot.usecases import agreements, drafting, skp_lifecycle
 from bot.usecases.base import Refused
 from conversations import skp_submit
 from conversations.findings import describe
@@ -221,6 +221,8 @@ async def overview_view(ctx: Ctx) -> dict[str, Any]:
         if place.skp.status is SkpStatus.SUBMITTED
         else [],
         "resources": await agreements.resources_of(ctx.session, place.skp.id),
+        "leader_acted": place.skp.status is SkpStatus.SUBMITTED
+        and await skp_lifecycle.leader_has_acted(ctx.session, place.skp),
         "value_names": {v["code"]: v["name"] for v in ctx.texts.berakhlak},
         "categories": {c: ctx.texts.label(f"res_{c}") for c in agreements.RESOURCE_CATEGORIES},
         "positions": {r.id: r.position for r in rows},
@@ -272,7 +274,7 @@ def overview_choices(_ctx: Ctx, view: dict[str, Any]) -> list[list[Choice]]:
         else:
             what = f"butir {view['positions'].get(e.item_id, '-')}"
         rows.append([Choice("answer", "exp_answer_n", str(e.id), values=(("what", what),))])
-    if skp.status is SkpStatus.SUBMITTED:
+    if skp.status is SkpStatus.SUBMITTED and not view["leader_acted"]:
         rows.append([Choice("withdraw", "skp_withdraw", str(skp.revision))])
     if skp.status is SkpStatus.AGREED:
         rows.append([Choice("sign", "skp_sign", str(skp.revision))])

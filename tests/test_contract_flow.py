@@ -230,10 +230,11 @@ async def test_a_submission_is_withdrawn_only_before_the_leader_acts(bot: Harnes
     assert (await skp_row(bot, skp_id)).status is SkpStatus.DRAFT
 
     await submit(katim)
+    before = await katim.command("skp")  # still offers to withdraw
     await expect_target(director, 3, "4", None)
-    overview = await katim.command("skp")
-    await katim.click("Tarik kembali pengajuan", overview)
+    await katim.click("Tarik kembali pengajuan", before)  # a screen from before the leader acted
     assert "sudah mulai meninjau" in katim.answers()[-1]["text"]
+    assert "Tarik kembali pengajuan" not in str((await katim.command("skp")).labels())
     assert (await skp_row(bot, skp_id)).status is SkpStatus.SUBMITTED
     assert await bot.count(AuditLog, AuditLog.action == "skp.withdrawn") == 1
 

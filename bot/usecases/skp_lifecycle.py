@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
+from typing import Any
 
 from sqlalchemy import exists, select, update
 
@@ -154,24 +155,35 @@ async def _settle_revision_notes(tx: Tx, skp_id: int) -> None:
 async def withdraw(tx: Tx, skp_id: int, version: int | None = None) -> Skp:
     """The employee takes a submission back before the leader has done anything with it."""
     skp = await load_skp(tx, skp_id)
-    authorise(tx, skp, Action.WITHDRAW, version)
-    acted = await tx.session.scalar(
-        select(
-            exists().where(
-                AuditLog.object_type == "skp",
-                AuditLog.object_id == skp.id,
-                AuditLog.actor_id != skp.employee_id,
-                AuditLog.at >= skp.submitted_at,
-            )
-        )
-    )
-    if acted:
+    authorise(tx, skp, Action.WITHDRAW)
+    if await leader_has_acted(tx.session, skp):  # said first: it explains more than "changed"
         raise Refused(Refusal.LEADER_ACTED)
+    authorise(tx, skp, Action.WITHDRAW, version)
     skp.status = contract.next_status(Action.WITHDRAW, skp.status)
     touch(skp, tx)
     tx.audit("skp.withdrawn", "skp", skp.id, revision=skp.revision)
     await notices.withdrawn(tx, skp)
     return skp
+
+
+async def leader_has_acted(session: Any, skp: Skp) -> bool:
+    """Whether anyone but the employee did something about this submission (an expectation,
+    a decision, the lampiran): then it is the leader's to answer, not the employee's to take
+    back."""
+    if skp.submitted_at is None:
+        return False
+    return bool(
+        await session.scalar(
+            select(
+                exists().where(
+                    AuditLog.object_type == "skp",
+                    AuditLog.object_id == skp.id,
+                    AuditLog.actor_id != skp.employee_id,
+                    AuditLog.at >= skp.submitted_at,
+                )
+            )
+        )
+    )
 
 
 async def request_revision(tx: Tx, skp_id: int, note: str, version: int | None = None) -> Skp:
