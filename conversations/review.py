@@ -21,6 +21,7 @@ from bot.usecases import agreements, skp_lifecycle
 from bot.usecases.base import Refused
 from bot.usecases.loading import items_of, load_skp, party
 from bot.usecases.summary import skp_summary
+from conversations.change_steps import change_steps
 from conversations.dialog_text import NOTE_MAX, note_problem
 from conversations.period import policy_in_force
 
@@ -484,48 +485,15 @@ async def on_revise_note(ctx: Ctx, text: str) -> Next:
     return Goto("list")
 
 
-def change_choices(_ctx: Ctx, _view: dict[str, Any]) -> list[list[Choice]]:
-    reasons = skp_lifecycle.CHANGE_REASONS
-    return [[Choice("reason", f"change_{r}", r)] for r in reasons] + [[BACK]]
-
-
-async def on_change_reason(ctx: Ctx, action: str, arg: str) -> Next:
-    if action == "back":
-        return Goto("home")
-    ctx.data["reason"] = arg
-    return Goto("change_note")
-
-
-def change_note_choices(_ctx: Ctx, _view: dict[str, Any]) -> list[list[Choice]]:
-    return [[Choice("skip", "change_no_note")], [BACK]]
-
-
-async def on_change_note_choice(ctx: Ctx, action: str, _arg: str) -> Next:
-    if action == "back":
-        return Goto("change_reason")
-    return await _start_change(ctx, None)
-
-
-async def on_change_note(ctx: Ctx, text: str) -> Next:
-    if (problem := note_problem(text)) is not None:
-        return problem
-    return await _start_change(ctx, text)
-
-
-async def _start_change(ctx: Ctx, note: str | None) -> Next:
+async def _changed_skp(ctx: Ctx) -> tuple[int | None, int | None]:
     skp_id, seen = ctx.data.get("skp_id"), ctx.data.get("seen")
-    try:
-        new = await skp_lifecycle.start_change(
-            ctx.tx,
-            skp_id if isinstance(skp_id, int) else 0,
-            str(ctx.data.get("reason", "")),
-            note,
-            seen if isinstance(seen, int) else None,
-        )
-    except (Refused, ValueError) as exc:
-        reason = exc.reason.value if isinstance(exc, Refused) else "skp_wrong_status"
-        ctx.say("dialog_refused", reason=ctx.texts.label(reason))
-        return Goto("home")
+    return (
+        skp_id if isinstance(skp_id, int) else None,
+        seen if isinstance(seen, int) else None,
+    )
+
+
+async def _change_started(ctx: Ctx, new: Skp) -> Next:
     ctx.say("skp_change_started_leader", employee=new.employee, number=new.number)
     return Goto("list")
 
@@ -603,19 +571,7 @@ REVIEW = flow(
             on_choice=on_back_home,
             on_text=on_revise_note,
         ),
-        Step(
-            "change_reason",
-            "review_change_reason",
-            choices=change_choices,
-            on_choice=on_change_reason,
-        ),
-        Step(
-            "change_note",
-            "change_note",
-            choices=change_note_choices,
-            on_choice=on_change_note_choice,
-            on_text=on_change_note,
-        ),
+        *change_steps("review_change_reason", Goto("home"), _changed_skp, _change_started),
     ],
     commands=("persetujuan",),
     allowed=is_leader,

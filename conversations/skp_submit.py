@@ -16,7 +16,7 @@ from bot.usecases import notices, skp_lifecycle
 from bot.usecases.base import Refused
 from bot.usecases.checks import check
 from bot.usecases.loading import items_of
-from conversations.dialog_text import note_problem
+from conversations.change_steps import change_steps
 from conversations.findings import describe
 
 OVERVIEW = Goto("overview")
@@ -168,47 +168,15 @@ async def on_versions(ctx: Ctx, action: str, arg: str) -> Next:
     return Stay()
 
 
-def change_choices(_ctx: Ctx, _view: dict[str, Any]) -> list[list[Choice]]:
-    reasons = skp_lifecycle.CHANGE_REASONS
-    return [[Choice("reason", f"change_{r}", r)] for r in reasons] + [[BACK]]
-
-
-async def on_change_reason(ctx: Ctx, action: str, arg: str) -> Next:
-    if action == "back":
-        return OVERVIEW
-    ctx.data["change_reason"] = arg
-    return Goto("change_note")
-
-
-def change_note_choices(_ctx: Ctx, _view: dict[str, Any]) -> list[list[Choice]]:
-    return [[Choice("skip", "change_no_note")], [BACK]]
-
-
-async def on_change_note_choice(ctx: Ctx, action: str, _arg: str) -> Next:
-    if action == "back":
-        return Goto("change_reason")
-    return await _start_change(ctx, None)
-
-
-async def on_change_note(ctx: Ctx, text: str) -> Next:
-    if (problem := note_problem(text)) is not None:
-        return problem
-    return await _start_change(ctx, text)
-
-
-async def _start_change(ctx: Ctx, note: str | None) -> Next:
+async def _changed_skp(ctx: Ctx) -> tuple[int | None, int | None]:
     skp = await current_skp(ctx)
-    reason = str(ctx.data.pop("change_reason", ""))
-    if skp is None:
-        return OVERVIEW
-    try:
-        new = await skp_lifecycle.start_change(ctx.tx, skp.id, reason, note)
-    except (Refused, ValueError) as exc:
-        key = exc.reason.value if isinstance(exc, Refused) else "skp_wrong_status"
-        ctx.say("dialog_refused", reason=ctx.texts.label(key))
-        return OVERVIEW
+    return (skp.id if skp is not None else None), None
+
+
+async def _change_started(ctx: Ctx, new: Skp) -> Next:
     ctx.memo.pop("place", None)  # the new version is the one to show
-    ctx.say("skp_change_started", number=new.number, reason=ctx.texts.label(f"change_{reason}"))
+    reason = ctx.texts.label(f"change_{new.change_reason}")
+    ctx.say("skp_change_started", number=new.number, reason=reason)
     return OVERVIEW
 
 
@@ -229,12 +197,5 @@ STEPS = [
         choices=versions_choices,
         on_choice=on_versions,
     ),
-    Step("change_reason", "skp_change_reason", choices=change_choices, on_choice=on_change_reason),
-    Step(
-        "change_note",
-        "change_note",
-        choices=change_note_choices,
-        on_choice=on_change_note_choice,
-        on_text=on_change_note,
-    ),
+    *change_steps("skp_change_reason", OVERVIEW, _changed_skp, _change_started),
 ]

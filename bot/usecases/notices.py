@@ -30,37 +30,32 @@ def leader_buttons(tx: Tx, skp: Skp) -> list[list[Button]]:
     ]
 
 
-async def _employee(tx: Tx, skp: Skp, kind: str, template: str, **context: Any) -> None:
-    leader = await tx.session.get(Employee, skp.employee.penilai_id or 0)
+async def _send(
+    tx: Tx, recipient_id: int | None, skp: Skp, kind: str, template: str, **context: Any
+) -> None:
+    """A message about `skp`, said once per event (the kind, the SKP's revision, a key)."""
+    if recipient_id is None:
+        return
+    context.setdefault("leader", await tx.session.get(Employee, skp.employee.penilai_id or 0))
     await tx.notify(
-        skp.employee_id,
+        recipient_id,
         kind,
         template,
         buttons=context.pop("buttons", None),
         dedupe_key=f"{kind}:{skp.id}:{skp.revision}:{context.pop('key', '')}",
         skp=skp,
         employee=skp.employee,
-        leader=leader,
         quote=QUOTE,
         **context,
     )
+
+
+async def _employee(tx: Tx, skp: Skp, kind: str, template: str, **context: Any) -> None:
+    await _send(tx, skp.employee_id, skp, kind, template, **context)
 
 
 async def _leader(tx: Tx, skp: Skp, kind: str, template: str, **context: Any) -> None:
-    penilai_id = skp.employee.penilai_id
-    if penilai_id is None:
-        return
-    await tx.notify(
-        penilai_id,
-        kind,
-        template,
-        buttons=context.pop("buttons", None),
-        dedupe_key=f"{kind}:{skp.id}:{skp.revision}:{context.pop('key', '')}",
-        skp=skp,
-        employee=skp.employee,
-        quote=QUOTE,
-        **context,
-    )
+    await _send(tx, skp.employee.penilai_id, skp, kind, template, **context)
 
 
 def _open_button(tx: Tx, skp: Skp) -> list[list[Button]]:
@@ -99,17 +94,15 @@ async def signed(tx: Tx, skp: Skp) -> None:
 async def set_final(tx: Tx, skp: Skp, summary: dict[str, Any]) -> None:
     """Both people get the SKP as set, and its files."""
     context = {k: v for k, v in summary.items() if k not in ("skp", "employee", "leader")}
-    await _employee(tx, skp, "skp_set", "skp_set_final", **context)
-    if skp.set_by_id is not None:
-        await tx.notify(
-            skp.set_by_id,
+    for recipient in (skp.employee_id, skp.set_by_id):
+        await _send(
+            tx,
+            recipient,
+            skp,
             "skp_set",
             "skp_set_final",
-            dedupe_key=f"skp_set_leader:{skp.id}:{skp.revision}",
-            skp=skp,
-            employee=skp.employee,
+            key=recipient,
             leader=summary["leader"],
-            quote=QUOTE,
             **context,
         )
     status = tx.texts.label(f"status_{skp.status.value}")

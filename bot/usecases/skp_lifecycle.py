@@ -111,6 +111,7 @@ async def submit(tx: Tx, skp_id: int, version: int | None = None) -> Submitted:
         rows=rows,
         totals=totals,
         warnings=len(checked.warnings),
+        show_weights=not checked.unit_head or any(r.bobot for r in rows),
         changes=changes,
         changed_fields={f: tx.texts.label(f"field_{f}") for f in contract.ITEM_FIELDS},
         open_answers=await _open_answers(tx, skp.id),
@@ -206,25 +207,28 @@ async def request_revision(tx: Tx, skp_id: int, note: str, version: int | None =
     return skp
 
 
-async def approve(tx: Tx, skp_id: int, version: int | None = None) -> Skp:
+async def _binding(tx: Tx, skp_id: int, action: Action, version: int | None) -> Skp:
+    """Approving, signing and setting make the SKP binding: allowed only while it says what
+    the dialog agreed and nothing is open."""
     skp = await load_skp(tx, skp_id)
-    authorise(tx, skp, Action.APPROVE, version)
+    authorise(tx, skp, action, version)
     await require_agreement_holds(tx, skp)
-    skp.status = contract.next_status(Action.APPROVE, skp.status)
-    skp.agreed_at = tx.now
+    skp.status = contract.next_status(action, skp.status)
     touch(skp, tx)
+    return skp
+
+
+async def approve(tx: Tx, skp_id: int, version: int | None = None) -> Skp:
+    skp = await _binding(tx, skp_id, Action.APPROVE, version)
+    skp.agreed_at = tx.now
     tx.audit("skp.approved", "skp", skp.id, revision=skp.revision)
     await notices.approved(tx, skp)
     return skp
 
 
 async def sign(tx: Tx, skp_id: int, version: int | None = None) -> Skp:
-    skp = await load_skp(tx, skp_id)
-    authorise(tx, skp, Action.SIGN, version)
-    await require_agreement_holds(tx, skp)
-    skp.status = contract.next_status(Action.SIGN, skp.status)
+    skp = await _binding(tx, skp_id, Action.SIGN, version)
     skp.signed_at = tx.now
-    touch(skp, tx)
     tx.audit("skp.signed", "skp", skp.id, revision=skp.revision)
     await notices.signed(tx, skp)
     return skp
@@ -232,9 +236,7 @@ async def sign(tx: Tx, skp_id: int, version: int | None = None) -> Skp:
 
 async def set_skp(tx: Tx, skp_id: int, version: int | None = None) -> Skp:
     """Set (tetapkan) the SKP; the version it replaces, if any, is superseded."""
-    skp = await load_skp(tx, skp_id)
-    authorise(tx, skp, Action.SET, version)
-    await require_agreement_holds(tx, skp)
+    skp = await _binding(tx, skp_id, Action.SET, version)
     replaced = list(
         (
             await tx.session.execute(
@@ -254,11 +256,9 @@ async def set_skp(tx: Tx, skp_id: int, version: int | None = None) -> Skp:
             old.status = contract.next_status(Action.SUPERSEDE, old.status)
             old.updated_at = tx.now
             tx.audit("skp.superseded", "skp", old.id, by=skp.id)
-    skp.status = contract.next_status(Action.SET, skp.status)
     skp.set_at = tx.now
     skp.set_by_id = tx.actor_id
     skp.penilai_id = tx.actor_id
-    touch(skp, tx)
     tx.audit("skp.set", "skp", skp.id, revision=skp.revision, number=skp.number)
     await notices.set_final(tx, skp, await skp_summary(tx, skp))
     return skp

@@ -32,6 +32,8 @@ async def skp_summary(tx: Tx, skp: Skp) -> dict[str, Any]:
         "positions": {r.id: r.position for r in rows},
         "totals": rules.totals(checked.policy, [store.rule_item(r) for r in rows]),
         "warnings": len(checked.warnings),
+        # A unit head's SKP may carry no weights at all: then there are no totals to show.
+        "show_weights": not checked.unit_head or any(r.bobot for r in rows),
         "errors": len(checked.errors),
         "expectations": expectations,
         "value_names": {v["code"]: v["name"] for v in texts.berakhlak},
