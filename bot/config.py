@@ -52,6 +52,9 @@ class Settings(BaseSettings):
     # A reminder missed while the bot was down is still sent within this many hours.
     reminder_max_age_hours: int = Field(default=20, ge=1, le=72)
     planning_interval_minutes: int = Field(default=5, ge=1, le=120)
+    # Tries per outbox row (network errors, documents that cannot be built, ...) before it is
+    # marked FAILED; the tries are spaced 10 s, 20 s, 40 s, ... apart (at most an hour).
+    outbox_max_attempts: int = Field(default=8, ge=1, le=50)
 
     @field_validator("timezone")
     @classmethod

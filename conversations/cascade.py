@@ -25,8 +25,9 @@ from bot.db.models import (
     SkpItem,
 )
 from bot.domain import skp_rules as rules
+from bot.engine.callback import Callback
 from bot.engine.context import Ctx, Role
-from bot.engine.flow import Choice, Goto, Next, Reask, Stay, Step, flow, grid
+from bot.engine.flow import Choice, Goto, Next, Quiet, Reask, Stay, Step, flow, grid
 from bot.engine.runtime import HOME
 from bot.services import cascade as cas
 from bot.services import skp as store
@@ -60,6 +61,12 @@ def _lost(ctx: Ctx) -> Next:
     return Goto("pick")
 
 
+def _invalid_button(ctx: Ctx) -> Next:
+    """A button whose id cannot be one (forged or garbled): said the way the runtime says it."""
+    ctx.notice("button_invalid", alert=True)
+    return Quiet()
+
+
 def _text_problem(ctx: Ctx, text: str) -> Reask | None:
     problem = rules.text_problem(text)
     if problem is None and len(text) <= TEXT_MAX:
@@ -91,7 +98,8 @@ async def on_pick(ctx: Ctx, action: str, arg: str) -> Next:
     if action == "mpph":
         return Goto("mpph")
     period, _policy = await _period_policy(ctx)
-    item = await ctx.session.get(SkpItem, int(arg))
+    item_id = Callback.object_id(arg)
+    item = await ctx.session.get(SkpItem, item_id) if item_id is not None else None
     skp = await store.latest_skp(ctx.session, ctx.actor.id, period.id) if period else None
     if item is None or skp is None or item.skp_id != skp.id:
         return Reask("skp_item_gone")
@@ -177,7 +185,9 @@ async def on_rumuskan(ctx: Ctx, action: str, arg: str) -> Next:
     if action == "next":
         return Goto("identifikasi")
     if action == "activity":
-        ctx.data["strategy_id"] = int(arg)
+        if (strategy_id := Callback.object_id(arg)) is None:
+            return _invalid_button(ctx)
+        ctx.data["strategy_id"] = strategy_id
         return Goto("activity_text")
     return Goto("strategy_text")
 
@@ -233,7 +243,9 @@ async def on_identifikasi(ctx: Ctx, action: str, arg: str) -> Next:
         return Goto("rumuskan")
     if action == "next":
         return Goto("jabarkan")
-    ctx.data["activity_id"] = int(arg)
+    if (activity_id := Callback.object_id(arg)) is None:
+        return _invalid_button(ctx)
+    ctx.data["activity_id"] = activity_id
     return Goto("assign")
 
 
@@ -285,7 +297,8 @@ async def on_assign(ctx: Ctx, action: str, arg: str) -> Next:
         return Goto("identifikasi")
     cascade = await _cascade(ctx)
     activity = await _activity(ctx, cascade) if cascade is not None else None
-    person = await ctx.session.get(Employee, int(arg))
+    person_id = Callback.object_id(arg)
+    person = await ctx.session.get(Employee, person_id) if person_id is not None else None
     if cascade is None or activity is None:
         return _lost(ctx)
     if person is None or person.penilai_id != ctx.actor.id:
@@ -347,7 +360,9 @@ async def on_jabarkan(ctx: Ctx, action: str, arg: str) -> Next:
         return Goto("identifikasi")
     if action == "next":
         return Goto("ajak")
-    ctx.data["assignment_id"] = int(arg)
+    if (assignment_id := Callback.object_id(arg)) is None:
+        return _invalid_button(ctx)
+    ctx.data["assignment_id"] = assignment_id
     return Goto("method")
 
 
@@ -472,7 +487,8 @@ async def on_ajak(ctx: Ctx, action: str, _arg: str) -> Next:
 
 async def on_cas_button(ctx: Ctx, action: str, obj: str, _version: int) -> Next | None:
     """The assignee answers a changed proposal: take it into their draft, or keep theirs."""
-    row = await ctx.session.get(CascadeAssignment, int(obj)) if obj.isdigit() else None
+    row_id = Callback.object_id(obj)
+    row = await ctx.session.get(CascadeAssignment, row_id) if row_id is not None else None
     if row is None or row.assignee_id != ctx.actor.id or action not in ("apply", "keep"):
         ctx.notice("button_invalid", alert=True)
         return None

@@ -112,10 +112,11 @@ FLOW = flow(
 
 async def on_report_button(ctx: Ctx, action: str, obj: str, _version: int) -> None:
     """An administrator closes a report from the notification they received."""
-    if action != "done" or not (obj.isascii() and obj.isdigit()) or len(obj) > 10:
+    report_id = Callback.object_id(obj)
+    if action != "done" or report_id is None:
         ctx.notice("button_invalid", alert=True)
         return
-    await resolve(ctx, int(obj))
+    await resolve(ctx, report_id)
 
 
 async def resolve(ctx: Ctx, report_id: int) -> bool:

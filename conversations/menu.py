@@ -19,6 +19,7 @@ from bot.db.models import (
     TelegramLink,
     Unit,
 )
+from bot.engine.callback import Callback
 from bot.engine.context import Ctx, Role
 from bot.engine.flow import Choice, Goto, Next, Reask, Stay, Step, flow
 from bot.engine.runtime import HOME
@@ -207,7 +208,8 @@ async def on_progress(ctx: Ctx, action: str, arg: str) -> Next:
             ctx.notice("not_authorised", alert=True)
             return Stay()
     else:
-        unit = await ctx.session.get(Unit, int(arg))
+        unit_id = Callback.object_id(arg)
+        unit = await ctx.session.get(Unit, unit_id) if unit_id is not None else None
         if unit is None or unit.head_id != ctx.actor.id:
             ctx.notice("not_authorised", alert=True)
             return Stay()
@@ -377,7 +379,11 @@ async def on_admin_reports(ctx: Ctx, action: str, arg: str) -> Next:
     if not await ctx.actor.has(Role.ADMIN):  # the role may have been withdrawn meanwhile
         ctx.say("not_allowed")
         return HOME
-    await data_report.resolve(ctx, int(arg))
+    report_id = Callback.object_id(arg)
+    if report_id is None:
+        ctx.notice("button_invalid", alert=True)
+        return Stay()
+    await data_report.resolve(ctx, report_id)
     return Stay()
 
 

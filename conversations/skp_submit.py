@@ -17,15 +17,15 @@ from bot.usecases.base import Refused
 from bot.usecases.checks import check
 from bot.usecases.loading import items_of
 from conversations.change_steps import change_steps
+from conversations.dialog_text import arg_number
 from conversations.findings import describe
+from conversations.skp_place import place_of
 
 OVERVIEW = Goto("overview")
 BACK = Choice("back", "back")
 
 
 async def current_skp(ctx: Ctx) -> Skp | None:
-    from conversations.skp import place_of  # the flow's memoised place (period, policy, SKP)
-
     place = await place_of(ctx)
     return place.skp if place is not None else None
 
@@ -43,7 +43,7 @@ async def on_lifecycle(ctx: Ctx, action: str, arg: str) -> Next:
     skp = await current_skp(ctx)
     if skp is None:
         return OVERVIEW
-    version = int(arg) if arg.isascii() and arg.isdigit() and len(arg) < 10 else -1
+    version = arg_number(arg)
     try:
         if action == "sign":
             await skp_lifecycle.sign(ctx.tx, skp.id, version)
@@ -55,7 +55,7 @@ async def on_lifecycle(ctx: Ctx, action: str, arg: str) -> Next:
             ctx.notice("skp_withdrawn_short")
             return Stay()
         if action == "answer":
-            return Goto("what", "tanggapan", seed={"exp_id": int(arg)})
+            return Goto("what", "tanggapan", seed={"exp_id": arg_number(arg)})
         if action == "docs":
             await notices.documents(
                 ctx.tx,
@@ -107,14 +107,12 @@ async def on_review(ctx: Ctx, action: str, arg: str) -> Next:
     if skp is None:
         return OVERVIEW
     try:
-        done = await skp_lifecycle.submit(ctx.tx, skp.id, int(arg) if arg.isdigit() else None)
+        done = await skp_lifecycle.submit(ctx.tx, skp.id, arg_number(arg) if arg else None)
     except Refused as exc:
         if exc.reason.value in ("skp_not_ready", "skp_no_penilai"):
             return Reask("skp_cannot_submit", await review_view(ctx))
         ctx.say("dialog_refused", reason=ctx.texts.label(exc.reason.value))
         return OVERVIEW
-    from conversations.skp import place_of
-
     place = await place_of(ctx)
     penilai = await ctx.session.get(Employee, done.skp.penilai_id)
     ctx.say("skp_submitted", penilai=penilai, period=place.period if place else None)
@@ -158,7 +156,7 @@ async def on_versions(ctx: Ctx, action: str, arg: str) -> Next:
     """An earlier version, as it stands, arrives as a PDF (the offered ids are the actor's)."""
     if action == "back":
         return OVERVIEW
-    version = await ctx.session.get(Skp, int(arg))
+    version = await ctx.session.get(Skp, arg_number(arg)) if arg_number(arg) > 0 else None
     if version is None or version.employee_id != ctx.actor.id:
         ctx.notice("not_authorised", alert=True)
         return Stay()

@@ -1,9 +1,13 @@
 """The outbox sender against Telegram's answers: success, 429 with retry_after, 403 (blocked),
-5xx; a row leased by one sender is not sent by another."""
+5xx, a text too long or unparsable; a row leased by one sender is not sent by another; a row
+that cannot be sent does not hold up the others and fails after the cap."""
 
 from __future__ import annotations
 
+import html
+import re
 from datetime import timedelta
+from typing import Any
 
 from bot.db.models import LinkStatus, Outbox, OutboxStatus, TelegramLink
 from bot.services.outbox import OutboxSender
@@ -93,3 +97,145 @@ async def test_recipient_without_telegram_fails_cleanly(bot: Harness) -> None:
     assert await sender(bot).drain() == 0
     [row] = await bot.rows(Outbox)
     assert row.status is OutboxStatus.FAILED and row.last_error == "no active Telegram link"
+
+
+async def queue_payloads(
+    bot: Harness, recipient_nip: str, payloads: list[dict[str, Any]]
+) -> list[int]:
+    from sqlalchemy import select
+
+    from bot.db.models import Employee
+
+    ids = []
+    async with bot.services.sessionmaker() as session, session.begin():
+        emp = (
+            await session.execute(select(Employee).where(Employee.nip == recipient_nip))
+        ).scalar_one()
+        for payload in payloads:
+            row = Outbox(
+                recipient_id=emp.id,
+                kind="test",
+                payload=payload,
+                created_at=bot.services.clock(),
+                send_after=bot.services.clock(),
+            )
+            session.add(row)
+            await session.flush()
+            ids.append(row.id)
+    return ids
+
+
+async def test_poisoned_rows_do_not_hold_up_the_others(bot: Harness, clock: Clock) -> None:
+    admin = await bot.onboard(ADMIN, 3401)
+    before = admin.mark()
+    # first in line: a document of an SKP that does not exist, and a chart that cannot be drawn
+    missing_skp, bad_chart = await queue_payloads(
+        bot,
+        ADMIN,
+        [
+            {"html": "SKP Anda", "document": {"skp_id": 999_999, "format": "pdf"}},
+            {"html": "Progres", "chart": {"title": "x", "rows": [[1]]}},
+        ],
+    )
+    good = await queue(bot, ADMIN, 20)
+    out = sender(bot)
+    assert out.max_attempts == bot.services.settings.outbox_max_attempts == 8
+
+    assert await out.drain() == 20  # the same drain sends every good row
+    assert admin.texts_since(before) == [f"Pesan <b>{i}</b>" for i in range(20)]
+    assert all(r.status is OutboxStatus.SENT for r in await bot.rows(Outbox, Outbox.id.in_(good)))
+    poisoned = await bot.rows(Outbox, Outbox.id.in_([missing_skp, bad_chart]))
+    assert all(r.status is OutboxStatus.PENDING and r.attempts == 1 for r in poisoned)
+    # backed off: not taken again right away
+    [row] = await bot.rows(Outbox, Outbox.id == missing_skp)
+    assert row.send_after >= clock.now + timedelta(seconds=10)
+    assert row.last_error.startswith("NoResultFound")
+    assert await out.drain() == 0
+    assert (await bot.rows(Outbox, Outbox.id == missing_skp))[0].attempts == 1
+
+    later = await queue(bot, ADMIN, 1)  # written while the bad rows wait for their next try
+    rounds = 0
+    while any(r.status is OutboxStatus.PENDING for r in await bot.rows(Outbox)):
+        clock.advance(hours=1)
+        await out.drain()
+        rounds += 1
+        assert rounds < 20
+    assert rounds == 7  # 8 attempts in all
+    [sent_later] = await bot.rows(Outbox, Outbox.id.in_(later))
+    assert sent_later.status is OutboxStatus.SENT
+    for row_id, error in ((missing_skp, "NoResultFound"), (bad_chart, "IndexError")):
+        [row] = await bot.rows(Outbox, Outbox.id == row_id)
+        assert row.status is OutboxStatus.FAILED and row.attempts == 8
+        assert row.last_error.startswith(f"gave up after 8 attempts: {error}")
+    assert admin.texts_since(before)[-1] == "Pesan <b>0</b>"  # nothing else was sent
+
+
+async def test_the_cap_is_a_setting(bot: Harness, clock: Clock) -> None:
+    await bot.onboard(ADMIN, 3451)
+    [row_id] = await queue_payloads(bot, ADMIN, [{"buttons": []}])  # no text at all
+    out = OutboxSender(bot.services.sessionmaker, bot.app.bot, clock, max_attempts=2)
+    assert await out.drain() == 0
+    clock.advance(hours=1)
+    assert await out.drain() == 0
+    [row] = await bot.rows(Outbox, Outbox.id == row_id)
+    assert row.status is OutboxStatus.FAILED and row.attempts == 2
+    assert row.last_error == "gave up after 2 attempts: KeyError: 'html'"
+
+
+async def test_a_message_too_long_goes_out_shortened_with_its_buttons(
+    bot: Harness,
+    transport,  # type: ignore[no-untyped-def]
+) -> None:
+    from bot.services.outbox import MESSAGE_LIMIT
+
+    admin = await bot.onboard(ADMIN, 3501)
+    before = admin.mark()
+    body = "".join(
+        f"<b>Butir {i}</b>: <i>ulasan &amp; catatan panjang</i> 🙂\n" for i in range(200)
+    )
+    buttons = [[{"label": "Tinjau", "data": "rev:open:1:0"}]]
+    [row_id] = await queue_payloads(bot, ADMIN, [{"html": body, "buttons": buttons}])
+    transport.fail_next("sendMessage", 400, "Bad Request: message is too long")
+    assert await sender(bot).drain() == 1
+    [message] = admin.received[before:]
+    assert message.labels() == ["Tinjau"]
+    assert message.text.startswith("<b>Butir 0</b>: <i>ulasan &amp; catatan panjang</i> 🙂\n")
+    assert message.text.endswith("(pesan dipotong karena terlalu panjang)</i>")
+    assert message.text.count("<b>") == message.text.count("</b>")
+    assert message.text.count("<i>") == message.text.count("</i>")
+    visible = html.unescape(re.sub(r"<[^>]*>", "", message.text))
+    assert len(visible.encode("utf-16-le")) // 2 <= MESSAGE_LIMIT
+    [row] = await bot.rows(Outbox, Outbox.id == row_id)
+    assert row.status is OutboxStatus.SENT and row.attempts == 1
+    assert row.last_error == "400 Message is too long; sent shortened"
+
+
+async def test_markup_telegram_cannot_parse_goes_out_plain(bot: Harness, transport) -> None:  # type: ignore[no-untyped-def]
+    admin = await bot.onboard(ADMIN, 3601)
+    before = admin.mark()
+    buttons = [[{"label": "Buka", "data": "x:1"}]]
+    await queue_payloads(bot, ADMIN, [{"html": "Rapat <b>besok & lusa", "buttons": buttons}])
+    transport.fail_next("sendMessage", 400, "Bad Request: can't parse entities: unclosed tag")
+    assert await sender(bot).drain() == 1
+    [message] = admin.received[before:]
+    assert message.text == "Rapat besok &amp; lusa" and message.labels() == ["Buka"]
+    [row] = await bot.rows(Outbox)
+    assert row.status is OutboxStatus.SENT
+    assert row.last_error.endswith("; sent without markup")
+    # any other 400 still fails the row (it would fail again)
+    [row_id] = await queue(bot, ADMIN)
+    transport.fail_next("sendMessage", 400, "Bad Request: chat not found")
+    assert await sender(bot).drain() == 0
+    [row] = await bot.rows(Outbox, Outbox.id == row_id)
+    assert row.status is OutboxStatus.FAILED and row.last_error == "400 Chat not found"
+
+
+def test_shorten_html_cuts_at_a_boundary_and_closes_tags() -> None:
+    from bot.services.outbox import shorten_html
+
+    assert shorten_html("<b>pendek</b>", 100) == "<b>pendek</b>"
+    short = shorten_html("<b>satu dua <i>tiga empat</i> lima</b> enam", 14, note="…")
+    assert short == "<b>satu dua <i>tiga</i></b>…"
+    # never inside an entity or a tag; an element opened right at the cut is dropped
+    assert shorten_html("ab &amp; <a href='x'>cd</a>", 3, note="") == "ab"
+    assert shorten_html("a < b" * 10, 5, note="") == "a &lt; b"

@@ -1,6 +1,7 @@
 """Engine and session factory. SQLite gets WAL, foreign keys, a busy timeout and
 `BEGIN IMMEDIATE` (every step writes, so take the write lock up front instead of failing on
-upgrade); PostgreSQL uses asyncpg as is."""
+upgrade); PostgreSQL uses asyncpg as is. Both hide statement parameters from errors and
+logs (`hide_parameters`): they carry NIPs, names and what people typed."""
 
 from __future__ import annotations
 
@@ -24,6 +25,7 @@ def _prepare_sqlite_path(url: str) -> None:
 
 
 def create_engine(url: str, **kwargs: Any) -> AsyncEngine:
+    kwargs.setdefault("hide_parameters", True)
     if url.startswith("sqlite"):
         _prepare_sqlite_path(url)
         engine = create_async_engine(url, connect_args={"timeout": 30}, **kwargs)

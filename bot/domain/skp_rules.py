@@ -17,7 +17,7 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any
 
-from bot.domain.numbers import parse_number
+from bot.domain.numbers import looks_like_date, parse_number
 from bot.domain.policy import Aspek, Perspective, Policy, RuleProfile, Severity
 
 HUNDRED = Decimal(100)
@@ -29,7 +29,11 @@ SATUAN_MAX_CHARS = 40
 
 _WORD = re.compile(r"[\w-]+", re.UNICODE)
 _TAG = re.compile(r"</?[a-zA-Z][^<>]*>")
-_TARGET = re.compile(r"^\s*(?:rp\.?\s*)?([-+−]?\s*\d[\d.,]*)\s*(.*?)\s*$", re.IGNORECASE)
+# [Rp] [sign] number [satuan]; the number's digits are ASCII only ("１２" is not a number).
+_TARGET = re.compile(r"\s*(?:rp\.?\s*)?([+\-−]?)\s*([0-9][0-9.,]*)\s*(.*?)\s*$", re.IGNORECASE)
+_WEIGHT = re.compile(r"([+\-−]?)\s*([0-9][0-9.,]*)\s*%?")
+# Signs and separators: a satuan never starts with one ("-02-2026", ",5", ".000").
+_GLUE = "+-−–—.,"
 
 
 @dataclass(frozen=True, slots=True)
@@ -82,40 +86,65 @@ class Target:
 
 
 def parse_target(raw: str, policy: Policy) -> Target | str:
-    """ "17,5", "1.575.000", "100%", "4 kali", "Rp 17.300.000.000" → a Target; otherwise the
-    name of the problem (empty, not_number, negative, too_large, satuan_too_long)."""
-    text = raw.strip()
+    """ "17,5", "1.575.000", "1.000,00", "100%", "100 %", "4 kali", "Rp 17.300.000.000" → a
+    Target; otherwise the name of the problem (empty, not_number, negative, too_large,
+    satuan_too_long, satuan_invalid). ASCII digits only (see bot.domain.numbers); the satuan
+    never swallows what belongs to the number: "1e309", "1 000", "31-02-2026", "8 Februari
+    2026" are not_number, not 1 with satuan "e309", "000", "-02-2026" or "Februari 2026"."""
+    text = raw.strip() if isinstance(raw, str) else ""
     if not text:
         return "empty"
     match = _TARGET.match(text)
-    if match is None:
+    if match is None or looks_like_date(text[match.start(2) :]):
         return "not_number"
-    number, unit = match.group(1).replace(" ", ""), match.group(2)
-    negative = number[0] in "-−"
-    value = parse_number(number.lstrip("+-−"))
+    sign, number, unit = match.groups()
+    if _unit_swallows(unit):
+        return "not_number"
+    value = parse_number(number)
     if value is None:
         return "not_number"
-    if negative and value != 0:
-        return "negative"
+    if sign in ("-", "−"):
+        return "negative"  # "-0" too
     if text.lower().startswith("rp") and not unit:
         unit = "Rupiah"
     if len(unit) > SATUAN_MAX_CHARS:
         return "satuan_too_long"
+    if not unit.isprintable() or _TAG.search(unit):
+        return "satuan_invalid"
     satuan = policy.canonical_satuan(unit) if unit else ""
     if value > MAX_TARGET or (satuan == "%" and value > MAX_PERCENT_TARGET):
         return "too_large"
     return Target(value, satuan)
 
 
+def _unit_swallows(unit: str) -> bool:
+    """Whether what follows the number is more number, not a unit: a digit of any script
+    ("1 000", "5²", "1２"), a sign or separator ("-02-2026", ",5"), an exponent ("e309")."""
+    if not unit:
+        return False
+    if unit[0] in _GLUE:
+        return True
+    if unit[0] in "eE" and unit[1:].lstrip(" " + _GLUE)[:1].isnumeric():
+        return True
+    # The first letter or digit past any punctuation ("/2/2026", "_000", "(5)").
+    first = next((ch for ch in unit if ch.isalnum() or ch == "%"), "")
+    return first.isnumeric()
+
+
 def parse_weight(raw: str) -> Decimal | str:
-    """A weight in percent: "20", "20%", "7,5". Otherwise the problem's name."""
-    text = raw.strip().removesuffix("%").strip()
-    if not text:
+    """A weight in percent: "20", "20%", "20 %", "7,5". Otherwise the problem's name (empty,
+    not_number, not_positive, too_large, too_precise); "-0" is not_positive."""
+    text = raw.strip() if isinstance(raw, str) else ""
+    if not text.removesuffix("%").strip():
         return "empty"
-    value = parse_number(text.lstrip("+"))
+    match = _WEIGHT.fullmatch(text)
+    if match is None:
+        return "not_number"
+    sign, number = match.groups()
+    value = parse_number(number)
     if value is None:
         return "not_number"
-    if value <= 0:
+    if sign in ("-", "−") or value <= 0:
         return "not_positive"
     if value > HUNDRED:
         return "too_large"

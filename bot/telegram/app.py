@@ -220,7 +220,11 @@ def build_application(
     app = builder.build()
     app.bot_data["services"] = services
     app.bot_data["sender"] = OutboxSender(
-        services.sessionmaker, app.bot, services.clock, services.documents
+        services.sessionmaker,
+        app.bot,
+        services.clock,
+        services.documents,
+        max_attempts=services.settings.outbox_max_attempts,
     )
     app.add_handler(MessageHandler(filters.UpdateType.MESSAGE, on_message))
     app.add_handler(CallbackQueryHandler(on_callback))

@@ -1,0 +1,34 @@
+"""What the /persetujuan (flow "tinjau") modules share: the SKP under review and the plain
+back button that returns to it."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from bot.db.models import Skp
+from bot.engine.context import Ctx
+from bot.engine.flow import Choice, Goto, Next
+from bot.usecases.base import Refused
+from bot.usecases.loading import load_skp, party
+
+BACK = Choice("back", "back")
+
+
+async def reviewed(ctx: Ctx) -> Skp | None:
+    """The SKP under review, if the actor is (still) its employee's pejabat penilai."""
+    skp_id = ctx.data.get("skp_id")
+    if not isinstance(skp_id, int):
+        return None
+    try:
+        skp = await load_skp(ctx.tx, skp_id, lock=False)
+    except Refused:
+        return None
+    return skp if party(ctx.tx, skp).value == "penilai" else None
+
+
+async def on_back_home(ctx: Ctx, _action: str, _arg: str) -> Next:
+    return Goto("home")
+
+
+def back_choices(_ctx: Ctx, _view: dict[str, Any]) -> list[list[Choice]]:
+    return [[BACK]]
