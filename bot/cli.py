@@ -520,7 +520,8 @@ def remind_now() -> None:
 
 @app.command()
 def run() -> None:
-    """Start the bot (long polling). Migrations are applied first."""
+    """Start the bot (long polling). Migrations are applied first. Exits with 3 when the bot
+    already runs in another process on the same database (one poller per token)."""
     settings = get_settings()
     try:
         token = settings.require_token()
@@ -528,34 +529,21 @@ def run() -> None:
         _fail("missing_token")
         return
     logs.configure(settings.log_level, [token])
-    asyncio.run(_serve(settings))
+    raise typer.Exit(code=asyncio.run(_serve(settings)))
 
 
-async def _serve(settings: Settings) -> None:
-    from telegram import Update
+def _say_to(key: str, err: bool = False, **values: object) -> None:
+    typer.echo(get_texts().console(key, **values), err=err)
 
-    from bot.telegram.app import build_application
 
-    services = build_services(settings)
-    await migrations.upgrade(services.db)
-    application = build_application(services)
+async def _serve(settings: Settings) -> int:
+    from bot.telegram.polling import serve
+
     stop = asyncio.Event()
     loop = asyncio.get_running_loop()
     for sig in (signal.SIGINT, signal.SIGTERM):
         loop.add_signal_handler(sig, stop.set)
-    try:
-        async with application:
-            await application.start()
-            assert application.updater is not None
-            await application.updater.start_polling(
-                allowed_updates=[Update.MESSAGE, Update.CALLBACK_QUERY], drop_pending_updates=False
-            )
-            _say("running", database=settings.database_url.split("@")[-1])
-            await stop.wait()
-            await application.updater.stop()
-            await application.stop()
-    finally:
-        await services.close()
+    return await serve(settings, stop, _say_to)
 
 
 def main() -> None:

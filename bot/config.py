@@ -35,6 +35,9 @@ class Settings(BaseSettings):
     document_place: str = "Jakarta"
     # How many updates from different users may be processed at once (one at a time per user).
     update_concurrency: int = Field(default=8, ge=1, le=256)
+    # Updates a second one person may send (as many at once); faster ones are answered with a
+    # request to slow down and not processed. 0 turns the limit off.
+    user_max_rate: float = Field(default=5.0, ge=0, le=100)
 
     # Reminders (bot.reminders): days before the deadline, at this local hour on working days.
     reminder_days: str = "14,7,3,1,0"
@@ -55,6 +58,9 @@ class Settings(BaseSettings):
     # Tries per outbox row (network errors, documents that cannot be built, ...) before it is
     # marked FAILED; the tries are spaced 10 s, 20 s, 40 s, ... apart (at most an hour).
     outbox_max_attempts: int = Field(default=8, ge=1, le=50)
+    # A sent, failed or skipped message's text (its payload) is emptied after this many days;
+    # the row itself (who, what kind, when, the outcome) and the audit log stay.
+    outbox_retention_days: int = Field(default=90, ge=1, le=3650)
 
     @field_validator("timezone")
     @classmethod

@@ -3,6 +3,7 @@ labels and console texts (plain). Indonesian number and date formatting via Babe
 
 from __future__ import annotations
 
+import logging
 from datetime import date, datetime
 from decimal import Decimal
 from functools import cached_property
@@ -15,6 +16,9 @@ from babel.numbers import format_decimal
 from jinja2 import Environment, FileSystemLoader, StrictUndefined, select_autoescape
 
 from bot.domain.nip import mask_nip
+from bot.html_fit import MESSAGE_LIMIT, shorten_html, visible_length
+
+log = logging.getLogger(__name__)
 
 TEMPLATES_DIR = Path(__file__).resolve().parents[1] / "templates"
 LOCALE = "id_ID"
@@ -88,8 +92,15 @@ class Texts:
         return value
 
     def message(self, name: str, /, **context: Any) -> str:
-        """A Telegram message (HTML): templates/messages/<name>.html."""
-        return self.env.get_template(f"messages/{name}.html").render(**context).strip()
+        """A Telegram message (HTML): templates/messages/<name>.html. Every template keeps
+        its screen within Telegram's limit by construction (long lists page, long texts are
+        quoted short); should one still not fit, it is cut here rather than refused by
+        Telegram, so the step it shows goes on (and the log says which template)."""
+        html = self.env.get_template(f"messages/{name}.html").render(**context).strip()
+        if len(html) > MESSAGE_LIMIT and visible_length(html) > MESSAGE_LIMIT:
+            log.warning("message %s is too long for Telegram; sent shortened", name)
+            html = shorten_html(html, MESSAGE_LIMIT)
+        return html
 
     @cached_property
     def _labels(self) -> dict[str, str]:

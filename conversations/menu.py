@@ -25,7 +25,7 @@ from bot.engine.flow import Choice, Goto, Next, Reask, Stay, Step, flow
 from bot.engine.runtime import HOME
 from bot.usecases import organisation, skp_lifecycle
 from bot.usecases.base import Refused
-from conversations import data_report, review
+from conversations import data_report, privacy, review
 from conversations.people import identity_card
 from conversations.period import period_in_force
 
@@ -225,8 +225,13 @@ async def on_progress(ctx: Ctx, action: str, arg: str) -> Next:
     return Stay()
 
 
-def profile_choices(_ctx: Ctx, _view: dict[str, Any]) -> list[list[Choice]]:
-    return [[Choice("wrong", "data_wrong")], BACK]
+def profile_choices(_ctx: Ctx, view: dict[str, Any]) -> list[list[Choice]]:
+    return [[Choice("wrong", "data_wrong")], *privacy.profile_rows(view), BACK]
+
+
+async def on_profile(ctx: Ctx, action: str, arg: str) -> Next:
+    chosen = await privacy.on_profile_choice(ctx, action)
+    return chosen if chosen is not None else await on_back(ctx, action, arg)
 
 
 async def profile_view(ctx: Ctx) -> dict[str, Any]:
@@ -243,7 +248,13 @@ async def profile_view(ctx: Ctx) -> dict[str, Any]:
         .scalars()
         .all()
     )
-    return {**card, "teams": list(teams), "roles": await ctx.actor.roles(), "Role": Role}
+    return {
+        **card,
+        "teams": list(teams),
+        "roles": await ctx.actor.roles(),
+        "Role": Role,
+        "telegram": await privacy.has_telegram(ctx),
+    }
 
 
 def _linked_flag() -> Any:
@@ -391,7 +402,10 @@ FLOW = flow(
     "menu",
     [
         Step("home", "menu_home", view=home_view, choices=home_choices, on_choice=on_home),
-        Step("profile", "profile", view=profile_view, choices=profile_choices, on_choice=on_back),
+        Step(
+            "profile", "profile", view=profile_view, choices=profile_choices, on_choice=on_profile
+        ),
+        *privacy.STEPS,
         Step("team", "team", view=team_view, choices=back_only, on_choice=on_back),
         Step("unit", "unit", view=unit_view, choices=unit_choices, on_choice=on_progress),
         Step(

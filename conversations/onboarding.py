@@ -16,7 +16,7 @@ from bot.engine.runtime import HOME, TelegramIdentity
 from bot.engine.types import Event, EventKind, Outcome, Reply
 from bot.services import invitations
 from bot.texts import Texts
-from conversations import data_report
+from conversations import data_report, privacy
 from conversations.people import identity_card, linked_admin_ids
 
 
@@ -91,7 +91,9 @@ async def activate(ctx: Ctx) -> None:
 
 
 async def identity_view(ctx: Ctx) -> dict[str, Any]:
-    return await identity_card(ctx.session, ctx.actor.id)
+    # The privacy notice is part of what the person confirms (UU PDP 27/2022).
+    card = await identity_card(ctx.session, ctx.actor.id)
+    return {**card, "retention_days": privacy.retention_days()}
 
 
 def identity_choices(_ctx: Ctx, _view: dict[str, Any]) -> list[list[Choice]]:

@@ -14,17 +14,24 @@ from sqlalchemy.orm import joinedload
 
 from bot.db.models import AuditLog, Employee, Skp, SkpStatus
 from bot.engine.context import Ctx
-from bot.engine.flow import Choice, Goto, Next, Stay, Step, flow
+from bot.engine.flow import Choice, Goto, Next, Stay, Step, flow, grid
 from bot.engine.runtime import HOME
 from bot.usecases import agreements, skp_lifecycle
 from bot.usecases.base import Refused
+from bot.usecases.loading import items_of
 from bot.usecases.summary import skp_summary
-from conversations import review_expectations, review_lampiran
+from conversations import dialog_log, paging, review_expectations, review_lampiran
 from conversations.change_steps import change_steps
 from conversations.dialog_text import NOTE_MAX, arg_number, note_problem
-from conversations.review_shared import back_choices, on_back_home, reviewed
+from conversations.review_shared import BACK, back_choices, on_back_home, reviewed
+from conversations.skp_place import jenis_label
 
 LIST_SHOWN = 30
+# Items a page of the review lists (each IKI quoted up to 120 characters).
+ITEMS_PER_PAGE = 10
+# Decisions (counter-proposals, resource needs) shown with their buttons at once: the first
+# ones; each decided one makes room for the next.
+DECISIONS_SHOWN = 5
 
 
 async def is_leader(actor: Any) -> bool:
@@ -66,6 +73,7 @@ async def on_list(ctx: Ctx, action: str, arg: str) -> Next:
     if action == "menu":
         return HOME
     ctx.data["skp_id"] = arg_number(arg)
+    paging.reset(ctx, "items", dialog_log.PAGE_KEY)
     return Goto("home")
 
 
@@ -93,8 +101,21 @@ async def home_view(ctx: Ctx) -> dict[str, Any]:
     if skp is None:
         return {"skp": None}
     summary = await skp_summary(ctx.tx, skp)
+    decisions: list[tuple[str, Any]] = []
+    if skp.status is SkpStatus.SUBMITTED:
+        decisions = [
+            ("exp", e)
+            for e in summary["negotiating"]
+            if e.response_target is not None and e.counter_decision is None
+        ] + [("res", r) for r in summary["proposed"]]
+    log_count = len(dialog_log.entries(summary["expectations"], summary["resources"]))
     return {
         **summary,
+        "page": paging.paged(ctx, "items", summary["rows"], ITEMS_PER_PAGE),
+        "decisions": decisions[:DECISIONS_SHOWN],
+        "decisions_total": len(decisions),
+        "log_count": log_count,
+        "log_inline": log_count <= dialog_log.LOG_INLINE,
         "changes": await _last_changes(ctx, skp) if skp.status is SkpStatus.SUBMITTED else [],
         "fields": {f: ctx.texts.label(f"field_{f}") for f in rules_fields()},
     }
@@ -113,26 +134,22 @@ def home_choices(_ctx: Ctx, view: dict[str, Any]) -> list[list[Choice]]:
     rows: list[list[Choice]] = []
     rev = str(skp.revision)
     if skp.status is SkpStatus.SUBMITTED:
-        n = 0
-        for e in view["negotiating"]:
-            if e.response_target is not None and e.counter_decision is None:
-                n += 1
-                values = (("n", n),)
+        for n, (kind, x) in enumerate(view["decisions"], start=1):
+            values = (("n", n),)
+            if kind == "exp":
                 rows.append(
                     [
-                        Choice("accept", "exp_accept_n", str(e.id), values=values),
-                        Choice("keep", "exp_keep_n", str(e.id), values=values),
+                        Choice("accept", "exp_accept_n", str(x.id), values=values),
+                        Choice("keep", "exp_keep_n", str(x.id), values=values),
                     ]
                 )
-        for r in view["proposed"]:
-            n += 1
-            values = (("n", n),)
-            rows.append(
-                [
-                    Choice("res_ok", "res_agree_n", str(r.id), values=values),
-                    Choice("res_no", "res_decline_n", str(r.id), values=values),
-                ]
-            )
+            else:
+                rows.append(
+                    [
+                        Choice("res_ok", "res_agree_n", str(x.id), values=values),
+                        Choice("res_no", "res_decline_n", str(x.id), values=values),
+                    ]
+                )
         rows.append([Choice("exp_item", "exp_for_item"), Choice("exp_value", "exp_for_value")])
         rows.append([Choice("lampiran", "lampiran_edit")])
         if not view["violations"]:
@@ -142,13 +159,24 @@ def home_choices(_ctx: Ctx, view: dict[str, Any]) -> list[list[Choice]]:
         rows.append([Choice("set", "skp_set", rev)])
     elif skp.status is SkpStatus.SET:
         rows.append([Choice("change", "skp_change", rev)])
+    if view["rows"]:
+        # The review quotes each IKI short: the whole item is one tap away.
+        rows.append([Choice("items", "skp_view_items")])
+    rows.append(dialog_log.log_choice(view["log_count"]))
+    rows.append(paging.page_row(view["page"]))
     return [*rows, [Choice("list", "back_to_list")]]
 
 
 async def on_home(ctx: Ctx, action: str, arg: str) -> Next:
+    if paging.turned(ctx, action, arg):
+        return Stay()
     if action == "list":
         ctx.data.clear()
         return Goto("list")
+    if action == "dialog_log":
+        return Goto("dialog")
+    if action == "items":
+        return Goto("items")
     skp = await reviewed(ctx)
     if skp is None:
         ctx.say("skp_review_gone")
@@ -191,6 +219,46 @@ async def on_home(ctx: Ctx, action: str, arg: str) -> Next:
     except Refused as exc:
         ctx.notice(exc.reason.value, alert=True)
     return Stay()
+
+
+# -- an item in full ------------------------------------------------------------------------------
+
+
+async def items_view(ctx: Ctx) -> dict[str, Any]:
+    skp = await reviewed(ctx)
+    rows = await items_of(ctx.tx, skp.id) if skp is not None else []
+    return {"rows": rows, "editable": False}
+
+
+def items_choices(_ctx: Ctx, view: dict[str, Any]) -> list[list[Choice]]:
+    numbered = [Choice("item", arg=str(r.id), text=str(r.position)) for r in view["rows"]]
+    return [*grid(numbered, 5), [BACK]]
+
+
+async def on_items(ctx: Ctx, action: str, arg: str) -> Next:
+    if action == "item":
+        ctx.data["item_id"] = arg_number(arg)
+        return Goto("item")
+    return Goto("home")
+
+
+async def item_view(ctx: Ctx) -> dict[str, Any]:
+    skp = await reviewed(ctx)
+    rows = await items_of(ctx.tx, skp.id) if skp is not None else []
+    row = next((r for r in rows if r.id == ctx.data.get("item_id")), None)
+    if row is None:
+        return {"row": None}
+    return {
+        "row": row,
+        "count": len(rows),
+        "jenis_label": jenis_label(ctx, row.jenis),
+        "aspek_label": ctx.texts.label(f"aspek_{row.aspek.value}"),
+    }
+
+
+async def on_item(ctx: Ctx, _action: str, _arg: str) -> Next:
+    ctx.data.pop("item_id", None)
+    return Goto("items")
 
 
 # -- revision and change -------------------------------------------------------------------------
@@ -237,6 +305,9 @@ REVIEW = flow(
     [
         Step("list", "review_list", view=list_view, choices=list_choices, on_choice=on_list),
         Step("home", "review_home", view=home_view, choices=home_choices, on_choice=on_home),
+        dialog_log.log_step(reviewed, "home"),
+        Step("items", "skp_pick", view=items_view, choices=items_choices, on_choice=on_items),
+        Step("item", "skp_item", view=item_view, choices=back_choices, on_choice=on_item),
         *review_expectations.STEPS,
         *review_lampiran.STEPS,
         Step(

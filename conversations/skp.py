@@ -25,7 +25,7 @@ from bot.engine.runtime import HOME
 from bot.services import skp as store
 from bot.usecases import agreements, drafting, skp_lifecycle
 from bot.usecases.base import Refused
-from conversations import skp_card, skp_items, skp_submit, skp_wizard
+from conversations import dialog_log, paging, skp_card, skp_items, skp_submit, skp_wizard
 from conversations.findings import describe
 from conversations.skp_place import (
     OVERVIEW,
@@ -39,6 +39,13 @@ from conversations.skp_place import (
 )
 
 FLOW_NAME = "skp"
+# Items a page of the overview lists (each IKI quoted up to 120 characters).
+ITEMS_PER_PAGE = 10
+# Expectations waiting for an answer that get a button of their own (the first ones: an
+# answered one makes room for the next).
+ANSWER_BUTTONS = 5
+# Findings a page of the findings list explains (each at most ~650 characters).
+FINDINGS_PER_PAGE = 6
 
 
 # -- overview ----------------------------------------------------------------------------------
@@ -64,10 +71,15 @@ async def overview_view(ctx: Ctx) -> dict[str, Any]:
         else None
     )
     expectations = await agreements.expectations_of(ctx.session, place.skp.id)
+    resources = await agreements.resources_of(ctx.session, place.skp.id)
+    log_count = len(dialog_log.entries(expectations, resources))
     return {
         "period": place.period,
         "skp": place.skp,
+        "page": paging.paged(ctx, "items", rows, ITEMS_PER_PAGE),
         "expectations": expectations,
+        "log_count": log_count,
+        "log_inline": log_count <= dialog_log.LOG_INLINE,
         "to_answer": [
             e
             for e in expectations
@@ -75,7 +87,8 @@ async def overview_view(ctx: Ctx) -> dict[str, Any]:
         ]
         if place.skp.status is SkpStatus.SUBMITTED
         else [],
-        "resources": await agreements.resources_of(ctx.session, place.skp.id),
+        "resources": resources,
+        "answer_buttons": ANSWER_BUTTONS,
         "leader_acted": place.skp.status is SkpStatus.SUBMITTED
         and await skp_lifecycle.leader_has_acted(ctx.session, place.skp),
         "value_names": {v["code"]: v["name"] for v in ctx.texts.berakhlak},
@@ -117,18 +130,22 @@ def overview_choices(_ctx: Ctx, view: dict[str, Any]) -> list[list[Choice]]:
             rows.append([Choice("mandatory", "skp_add_mandatory", m.key, values=(("iki", m.iki),))])
         if view["rows"]:
             rows.append([Choice("manage", "skp_manage")])
+    elif view["rows"]:
+        # Overviews quote each IKI short: the whole item is one tap away.
+        rows.append([Choice("view", "skp_view_items")])
     if view["errors"] or view["warnings"]:
         count = view["errors"] + view["warnings"]
         rows.append([Choice("findings", "skp_findings", values=(("count", count),))])
     if view["editable"] and view["rows"]:
         rows.append([Choice("submit", "skp_submit")])
     skp: Skp = view["skp"]
-    for e in view["to_answer"]:
+    for e in view["to_answer"][:ANSWER_BUTTONS]:
         if e.value_code:
             what = view["value_names"].get(e.value_code, e.value_code)
         else:
             what = f"butir {view['positions'].get(e.item_id, '-')}"
         rows.append([Choice("answer", "exp_answer_n", str(e.id), values=(("what", what),))])
+    rows.append(dialog_log.log_choice(view["log_count"]))
     if skp.status is SkpStatus.SUBMITTED and not view["leader_acted"]:
         rows.append([Choice("withdraw", "skp_withdraw", str(skp.revision))])
     if skp.status is SkpStatus.AGREED:
@@ -139,18 +156,27 @@ def overview_choices(_ctx: Ctx, view: dict[str, Any]) -> list[list[Choice]]:
         rows.append([Choice("versions", "skp_versions")])
     if view["rows"]:
         rows.append([Choice("docs", "skp_documents")])
+    rows.append(paging.page_row(view["page"]))
     rows.append([Choice("menu", "skp_menu")])
     return rows
 
 
 async def on_overview(ctx: Ctx, action: str, arg: str) -> Next:
+    if paging.turned(ctx, action, arg):
+        return Stay()
     if action == "menu":
         leave_wizard(ctx)
+        paging.reset(ctx, "items", "findings")
         return HOME
     if action == "findings":
+        paging.reset(ctx, "findings")
         return Goto("findings")
     if action == "versions":
         return Goto("versions")
+    if action == "dialog_log":
+        return Goto("dialog")
+    if action == "view":
+        return Goto("pick")
     if action in ("sign", "change", "withdraw", "answer", "docs"):
         return await skp_submit.on_lifecycle(ctx, action, arg)
     place = await place_of(ctx)
@@ -201,16 +227,31 @@ async def _add_mandatory(ctx: Ctx, place: Place, key: str) -> Next:
 
 async def findings_view(ctx: Ctx) -> dict[str, Any]:
     place = await place_of(ctx)
-    if place is None:
-        return {"findings": []}
-    rows = await store.items_of(ctx.session, place.skp.id)
-    items = [store.rule_item(r) for r in rows]
-    findings = rules.check_skp(place.policy, items, await rules_of(ctx, place.policy))
-    return {"findings": describe(ctx.texts, findings)}
+    described: list[dict[str, Any]] = []
+    if place is not None:
+        rows = await store.items_of(ctx.session, place.skp.id)
+        items = [store.rule_item(r) for r in rows]
+        findings = rules.check_skp(place.policy, items, await rules_of(ctx, place.policy))
+        described = describe(ctx.texts, findings)
+    return {
+        "findings": described,
+        "page": paging.paged(ctx, "findings", described, FINDINGS_PER_PAGE),
+    }
 
 
-async def on_to_overview(ctx: Ctx, _action: str, _arg: str) -> Next:
+def findings_choices(ctx: Ctx, view: dict[str, Any]) -> list[list[Choice]]:
+    return [paging.page_row(view["page"]), *back_choices(ctx, view)]
+
+
+async def on_findings(ctx: Ctx, action: str, arg: str) -> Next:
+    if paging.turned(ctx, action, arg):
+        return Stay()
     return OVERVIEW
+
+
+async def _overview_skp(ctx: Ctx) -> Skp | None:
+    place = await place_of(ctx)
+    return place.skp if place is not None else None
 
 
 FLOW = flow(
@@ -228,10 +269,11 @@ FLOW = flow(
             "findings",
             "skp_findings",
             view=findings_view,
-            choices=back_choices,
-            on_choice=on_to_overview,
+            choices=findings_choices,
+            on_choice=on_findings,
             help="help_skp",
         ),
+        dialog_log.log_step(_overview_skp, "overview"),
         *skp_wizard.STEPS,
         *skp_card.STEPS,
         *skp_items.STEPS,

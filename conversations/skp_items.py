@@ -1,5 +1,6 @@
 """Managing the /skp item list: pick an item by its number, then edit it (on the summary
-card), delete it (after a confirmation) or move it up or down."""
+card), delete it (after a confirmation) or move it up or down. While the SKP cannot be
+changed, the same steps show an item in full (the overview quotes each IKI short)."""
 
 from __future__ import annotations
 
@@ -25,7 +26,7 @@ from conversations.skp_place import (
 async def pick_view(ctx: Ctx) -> dict[str, Any]:
     place = await place_of(ctx)
     rows = await store.items_of(ctx.session, place.skp.id) if place is not None else []
-    return {"rows": rows}
+    return {"rows": rows, "editable": place is not None and store.is_editable(place.skp)}
 
 
 def pick_choices(_ctx: Ctx, view: dict[str, Any]) -> list[list[Choice]]:
@@ -53,9 +54,10 @@ async def item_view(ctx: Ctx) -> dict[str, Any]:
     found = await _selected(ctx)
     if found is None:
         return {"row": None}
-    _, row, rows = found
+    place, row, rows = found
     return {
         "row": row,
+        "editable": store.is_editable(place.skp),
         "count": len(rows),
         "jenis_label": jenis_label(ctx, row.jenis),
         "aspek_label": ctx.texts.label(f"aspek_{row.aspek.value}"),
@@ -64,7 +66,7 @@ async def item_view(ctx: Ctx) -> dict[str, Any]:
 
 def item_choices(_ctx: Ctx, view: dict[str, Any]) -> list[list[Choice]]:
     row = view["row"]
-    if row is None:
+    if row is None or not view["editable"]:
         return [[BACK]]
     rows = [[Choice("edit", "item_edit"), Choice("delete", "item_delete")]]
     moves = []

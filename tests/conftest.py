@@ -137,3 +137,6 @@ def transport() -> FakeTelegram:
 async def bot(demo: Services, transport: FakeTelegram) -> AsyncIterator[Harness]:
     async with Harness(demo, transport) as harness:
         yield harness
+    # Telegram would have refused these: every screen and notice must fit its limits.
+    refused = [(api, reason) for api, _params, reason in transport.refused]
+    assert not refused, f"Telegram refused: {refused}"

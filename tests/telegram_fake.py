@@ -1,12 +1,17 @@
 """An offline Telegram: a PTB `BaseRequest` that answers the Bot API methods the bot uses,
 records every call, can be told to fail, and refuses anything that would go to the network.
-`ChatClient` plays one person in a private chat: it sends text and commands and clicks
-buttons by their label, through the real `Application.process_update`."""
+It is as strict as Telegram: HTML that Telegram's parser refuses, a text over 4096 characters
+or a caption over 1024 (both counted after parsing), callback_data over 64 bytes and more than
+100 buttons are answered with the 400 Telegram gives, which PTB raises as `BadRequest`; every
+refusal is also kept in `refused`. `ChatClient` plays one person in a private chat: it sends
+text and commands and clicks buttons by their label, through the real
+`Application.process_update`."""
 
 from __future__ import annotations
 
 import itertools
 import json
+import re
 import time
 from collections import deque
 from dataclasses import dataclass, field
@@ -20,6 +25,202 @@ BOT_ID = 7000000001
 BOT_USERNAME = "dialog_kinerja_test_bot"
 TOKEN = f"{BOT_ID}:TEST-token-not-real"
 BASE_URL = "https://api.telegram.invalid/bot"
+
+# Telegram's limits (https://core.telegram.org/bots/api): characters after entity parsing.
+MESSAGE_MAX = 4096
+CAPTION_MAX = 1024
+CALLBACK_ANSWER_MAX = 200
+CALLBACK_DATA_MAX = 64
+BUTTONS_MAX = 100
+# The tags of Telegram's HTML subset (span only as class="tg-spoiler").
+HTML_TAGS = frozenset(
+    {
+        "b",
+        "strong",
+        "i",
+        "em",
+        "u",
+        "ins",
+        "s",
+        "strike",
+        "del",
+        "a",
+        "code",
+        "pre",
+        "tg-spoiler",
+        "span",
+        "tg-emoji",
+        "blockquote",
+    }
+)
+_ENTITY = re.compile(r"&(?:#([0-9]{1,7})|#[xX]([0-9a-fA-F]{1,6})|([a-zA-Z0-9]+));?")
+_NAMED = {"lt": "<", "gt": ">", "amp": "&", "quot": '"'}
+_SPACE = " \t\n\r\f\v"
+
+
+class Refusal(Exception):
+    """What Telegram answers a request it refuses (always a 400 here)."""
+
+    def __init__(self, description: str) -> None:
+        super().__init__(description)
+        self.description = description
+
+
+def _entity(text: str, i: int) -> tuple[str, int] | None:
+    """The character an HTML entity at `i` stands for and where it ends; None: not one
+    Telegram decodes (the "&" is then an ordinary character)."""
+    match = _ENTITY.match(text, i)
+    if match is None:
+        return None
+    if match[3] is not None:
+        char = _NAMED.get(match[3])
+        return (char, match.end()) if char is not None else None
+    code = int(match[1]) if match[1] is not None else int(match[2], 16)
+    if not 0 < code <= 0x10FFFF or 0xD800 <= code <= 0xDFFF:
+        return None
+    return chr(code), match.end()
+
+
+def parse_html(html: str) -> str:
+    """The text Telegram makes of `html` in HTML parse mode (tags removed, entities decoded),
+    or `Refusal` with Telegram's description. Follows tdlib's parse_html: only its tags, every
+    tag closed in order, "<" always starts a tag, an "&" that is no entity stays as it is."""
+
+    def where(pos: int) -> int:  # Telegram reports byte offsets
+        return len(html[:pos].encode())
+
+    def refuse(reason: str) -> Refusal:
+        return Refusal(f"Bad Request: can't parse entities: {reason}")
+
+    out: list[str] = []
+    open_tags: list[str] = []
+    i, n = 0, len(html)
+    while i < n:
+        ch = html[i]
+        if ch == "&" and (decoded := _entity(html, i)) is not None:
+            out.append(decoded[0])
+            i = decoded[1]
+            continue
+        if ch != "<":
+            out.append(ch)
+            i += 1
+            continue
+        begin = i
+        i += 1
+        if i < n and html[i] == "/":
+            if not open_tags:
+                raise refuse(f"Unexpected end tag at byte offset {where(begin)}")
+            j = i + 1
+            while j < n and html[j] not in _SPACE and html[j] != ">":
+                j += 1
+            name = html[i + 1 : j].lower()
+            while j < n and html[j] in _SPACE:
+                j += 1
+            if j >= n or html[j] != ">":
+                raise refuse(f"Unclosed end tag at byte offset {where(begin)}")
+            expected = open_tags.pop()
+            if name and name != expected:
+                raise refuse(
+                    f"Unmatched end tag at byte offset {where(begin)}, expected "
+                    f'"</{expected}>", found "</{name}>"'
+                )
+            i = j + 1
+            continue
+        j = i
+        while j < n and html[j] not in _SPACE and html[j] != ">":
+            j += 1
+        if j >= n:
+            raise refuse(f"Unclosed start tag at byte offset {where(begin)}")
+        name = html[i:j].lower()
+        if name not in HTML_TAGS:
+            raise refuse(f'Unsupported start tag "{name}" at byte offset {where(begin)}')
+        attributes: dict[str, str] = {}
+        while True:
+            while j < n and html[j] in _SPACE:
+                j += 1
+            if j >= n:
+                raise refuse(f'Unclosed start tag "{name}" at byte offset {where(begin)}')
+            if html[j] == ">":
+                break
+            k = j
+            while k < n and html[k] not in _SPACE and html[k] not in "=>":
+                k += 1
+            attribute = html[j:k].lower()
+            if not attribute:
+                raise refuse(
+                    f'Empty attribute name in the tag "{name}" at byte offset {where(begin)}'
+                )
+            while k < n and html[k] in _SPACE:
+                k += 1
+            if k >= n or html[k] != "=":
+                raise refuse(
+                    f'Expected equal sign in declaration of an attribute of the tag "{name}" '
+                    f"at byte offset {where(begin)}"
+                )
+            k += 1
+            while k < n and html[k] in _SPACE:
+                k += 1
+            if k >= n:
+                raise refuse(f'Unclosed start tag "{name}" at byte offset {where(begin)}')
+            if html[k] in "'\"":
+                quote, k = html[k], k + 1
+                end = html.find(quote, k)
+                if end < 0:
+                    raise refuse(f'Unclosed start tag "{name}" at byte offset {where(begin)}')
+                value, j = html[k:end], end + 1
+            else:
+                end = k
+                while end < n and html[end] not in _SPACE and html[end] != ">":
+                    end += 1
+                value, j = html[k:end], end
+            attributes[attribute] = value
+        if name == "span" and attributes.get("class") != "tg-spoiler":
+            raise refuse(f'Tag "span" must have class "tg-spoiler" at byte offset {where(begin)}')
+        open_tags.append(name)
+        i = j + 1
+    if open_tags:
+        raise refuse(f'Can\'t find end tag corresponding to start tag "{open_tags[-1]}"')
+    return "".join(out)
+
+
+def visible_text(text: str, parse_mode: str | None) -> str:
+    """What a message or caption says once Telegram has parsed it (ends trimmed)."""
+    parsed = parse_html(text) if (parse_mode or "").upper() == "HTML" else text
+    return parsed.strip(_SPACE)
+
+
+def check_markup(markup: dict[str, Any]) -> None:
+    rows = markup.get("inline_keyboard", [])
+    buttons = [b for row in rows for b in row]
+    if len(buttons) > BUTTONS_MAX:
+        raise Refusal("Bad Request: reply markup is too long")
+    for button in buttons:
+        if not str(button.get("text", "")).strip():
+            raise Refusal("Bad Request: BUTTON_TEXT_EMPTY")
+        data = button.get("callback_data")
+        if data is not None and not 1 <= len(str(data).encode()) <= CALLBACK_DATA_MAX:
+            raise Refusal("Bad Request: BUTTON_DATA_INVALID")
+
+
+def check_request(api: str, params: dict[str, Any]) -> None:
+    """Refuses (`Refusal`) what Telegram refuses in a request the bot makes."""
+    markup = params.get("reply_markup")
+    if isinstance(markup, str):
+        markup = json.loads(markup)
+    if markup:
+        check_markup(markup)
+    mode = params.get("parse_mode")
+    if api in ("sendMessage", "editMessageText"):
+        text = visible_text(str(params.get("text", "")), mode)
+        if not text:
+            raise Refusal("Bad Request: message text is empty")
+        if len(text) > MESSAGE_MAX:
+            raise Refusal("Bad Request: message is too long")
+    elif api in ("sendDocument", "sendPhoto", "editMessageCaption") and params.get("caption"):
+        if len(visible_text(str(params["caption"]), mode)) > CAPTION_MAX:
+            raise Refusal("Bad Request: message caption is too long")
+    elif api == "answerCallbackQuery" and len(str(params.get("text") or "")) > CALLBACK_ANSWER_MAX:
+        raise Refusal("Bad Request: MESSAGE_TOO_LONG")
 
 
 @dataclass
@@ -49,6 +250,8 @@ class FakeTelegram(BaseRequest):
         self.blocked_chats: set[int] = set()
         # (chat, monotonic time) of every message delivered: the benchmarks measure rates
         self.send_times: list[tuple[int, float]] = []
+        # (method, parameters, description) of every request refused as Telegram would
+        self.refused: list[tuple[str, dict[str, Any], str]] = []
 
     # -- BaseRequest ----------------------------------------------------------------------
     @property
@@ -75,6 +278,11 @@ class FakeTelegram(BaseRequest):
             return status, self._error(status, description, extra)
         if api.startswith("send") and int(params["chat_id"]) in self.blocked_chats:
             return 403, self._error(403, "Forbidden: bot was blocked by the user", {})
+        try:
+            check_request(api, params)
+        except Refusal as refusal:
+            self.refused.append((api, params, refusal.description))
+            return 400, self._error(400, refusal.description, {})
         if api in ("sendDocument", "sendPhoto") and request_data is not None:
             [(filename, content, _mime)] = request_data.multipart_data.values()
             params["_file"] = (filename, content)

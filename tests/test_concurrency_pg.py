@@ -68,7 +68,7 @@ class Processes:
         process's Application; the toasts each process answered, in the order given.
 
         A starting gate makes "at the same time" hold whatever the timing: a third connection
-        holds processed_updates locked against inserts, so each update's transaction waits at
+        holds the inbox locked against inserts, so each update's transaction waits at
         its first statement (recording the update id) until all of them wait there; then the
         gate opens and they race through the rest of their transactions together."""
         updates = []
@@ -79,13 +79,13 @@ class Processes:
             updates.append((harness, harness.client(user_id).callback_update(data, message)))
             marks.append(len(harness.transport.calls))
         async with self.gate.begin() as gate:
-            await gate.execute(text("LOCK TABLE processed_updates IN EXCLUSIVE MODE"))
+            await gate.execute(text("LOCK TABLE inbox IN EXCLUSIVE MODE"))
             tasks = [asyncio.create_task(h.app.process_update(u)) for h, u in updates]
             for _ in range(500):
                 waiting = await gate.scalar(
                     text(
                         "SELECT count(*) FROM pg_locks"
-                        " WHERE NOT granted AND relation = 'processed_updates'::regclass"
+                        " WHERE NOT granted AND relation = 'inbox'::regclass"
                     )
                 )
                 if waiting == len(tasks) or any(t.done() for t in tasks):

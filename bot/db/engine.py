@@ -1,10 +1,13 @@
 """Engine and session factory. SQLite gets WAL, foreign keys, a busy timeout and
 `BEGIN IMMEDIATE` (every step writes, so take the write lock up front instead of failing on
-upgrade); PostgreSQL uses asyncpg as is. Both hide statement parameters from errors and
-logs (`hide_parameters`): they carry NIPs, names and what people typed."""
+upgrade), and gives the write lock back whatever ends a transaction (see `_release`);
+PostgreSQL uses asyncpg as is. Both hide statement parameters from errors and logs
+(`hide_parameters`): they carry NIPs, names and what people typed."""
 
 from __future__ import annotations
 
+import asyncio
+import logging
 from pathlib import Path
 from typing import Any
 
@@ -16,6 +19,9 @@ from sqlalchemy.ext.asyncio import (
     async_sessionmaker,
     create_async_engine,
 )
+from sqlalchemy.util.concurrency import await_, in_greenlet
+
+log = logging.getLogger(__name__)
 
 
 def _prepare_sqlite_path(url: str) -> None:
@@ -45,12 +51,32 @@ def create_engine(url: str, **kwargs: Any) -> AsyncEngine:
         def _on_begin(conn: Any) -> None:
             conn.exec_driver_sql("BEGIN IMMEDIATE")
 
+        event.listen(engine.sync_engine, "invalidate", _release)
         return engine
     kwargs.setdefault("pool_size", 10)
     kwargs.setdefault("max_overflow", 10)
     # Recycling instead of pre-ping: a ping is one more round trip on every update.
     kwargs.setdefault("pool_recycle", 1800)
     return create_async_engine(url, **kwargs)
+
+
+def _release(dbapi_connection: Any, _record: Any, _exc: BaseException | None) -> None:
+    """A connection is thrown away (a step cancelled in the middle of a statement, an error):
+    stop what it runs and roll its transaction back before it is closed. Closing alone is not
+    enough: sqlite3 keeps a connection with an unfinished statement open as a "zombie", and
+    with it the write lock that BEGIN IMMEDIATE took, so every later step would wait for the
+    busy timeout and fail with "database is locked"."""
+    driver = getattr(dbapi_connection, "driver_connection", None)
+    if driver is None or not in_greenlet():
+        return
+    try:
+        await_(driver.interrupt())
+        # Shielded: a second cancellation cannot stop the rollback once it is queued.
+        await_(asyncio.shield(driver.rollback()))
+    except asyncio.CancelledError:
+        raise
+    except Exception as exc:  # already closed, or nothing to roll back
+        log.debug("rollback of a discarded SQLite connection: %s", type(exc).__name__)
 
 
 def create_sessionmaker(engine: AsyncEngine) -> async_sessionmaker[AsyncSession]:

@@ -1,6 +1,7 @@
 """The data model. Organisation (units, employees, teams, roles), periods and organisational
-indicators, onboarding (invitations, Telegram links), per-user dialog state, the outbox and the
-audit log; policies, SKPs and their hasil kerja items."""
+indicators, onboarding (invitations, Telegram links), per-user dialog state, the inbox of
+received updates, the outbox (notices and the steps' replies), run locks and the audit log;
+policies, SKPs and their hasil kerja items."""
 
 from __future__ import annotations
 
@@ -306,13 +307,50 @@ class DialogState(Base):
     updated_at: Mapped[datetime] = mapped_column(UtcDateTime, default=utcnow)
 
 
-class ProcessedUpdate(Base):
-    """Telegram update ids already handled: a redelivered update is processed once."""
+class InboxOutcome(enum.StrEnum):
+    DONE = "done"  # the step ran and committed
+    FAILED = "failed"  # the step raised: the person was told, it is not run again
+    LIMITED = "limited"  # above the per-person rate: answered politely, not run
+    IGNORED = "ignored"  # nothing to run (a group chat, no sender)
+    GAVE_UP = "gave_up"  # taken up after too many restarts without finishing
 
-    __tablename__ = "processed_updates"
+
+class InboxUpdate(Base):
+    """Every Telegram update as received. In long polling the row is committed before the
+    getUpdates offset that confirms the update to Telegram is sent; the step that processes
+    it sets `processed_at` in its own transaction, so a redelivered update is processed once
+    and one stored but not processed (a crash) is taken up at the next start. The raw update
+    is kept only until then."""
+
+    __tablename__ = "inbox"
 
     update_id: Mapped[int] = mapped_column(BigInteger, primary_key=True, autoincrement=False)
-    processed_at: Mapped[datetime] = mapped_column(UtcDateTime, default=utcnow, index=True)
+    tg_user_id: Mapped[int | None] = mapped_column(BigInteger)
+    payload: Mapped[dict[str, Any] | None] = mapped_column(JsonDoc)
+    received_at: Mapped[datetime] = mapped_column(UtcDateTime, default=utcnow)
+    processed_at: Mapped[datetime | None] = mapped_column(UtcDateTime, index=True)
+    outcome: Mapped[str | None] = mapped_column(String(16))
+    # How often the update was taken up again after a restart without being processed.
+    attempts: Mapped[int] = mapped_column(Integer, default=0)
+
+
+# The name of the table before the inbox (0007): the update ids already handled.
+ProcessedUpdate = InboxUpdate
+
+
+class RunLock(Base):
+    """Who runs something that must run once (long polling for a bot token). The holder
+    renews `expires_at` while it lives; another process may take the row over only when it
+    has expired or its holder is known to be dead (same host, no such process)."""
+
+    __tablename__ = "run_locks"
+
+    name: Mapped[str] = mapped_column(String(60), primary_key=True)
+    holder: Mapped[str] = mapped_column(String(120))
+    host: Mapped[str] = mapped_column(String(100))
+    pid: Mapped[int] = mapped_column(Integer)
+    acquired_at: Mapped[datetime] = mapped_column(UtcDateTime)
+    expires_at: Mapped[datetime] = mapped_column(UtcDateTime)
 
 
 class Outbox(Base):
@@ -322,10 +360,12 @@ class Outbox(Base):
     __table_args__ = (
         Index("ix_outbox_due", "status", "send_after"),
         Index("ix_outbox_kind_created", "kind", "created_at"),
+        Index("ix_outbox_chat_status", "chat_id", "status"),
     )
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
-    recipient_id: Mapped[int] = mapped_column(ForeignKey("employees.id", ondelete="CASCADE"))
+    # None only for a step's reply to someone not (yet) linked: it goes to `chat_id`.
+    recipient_id: Mapped[int | None] = mapped_column(ForeignKey("employees.id", ondelete="CASCADE"))
     kind: Mapped[str] = mapped_column(String(40))
     # Same key, same message: the unique constraint makes planning idempotent.
     dedupe_key: Mapped[str | None] = mapped_column(String(120), unique=True)
@@ -338,8 +378,13 @@ class Outbox(Base):
     send_after: Mapped[datetime] = mapped_column(UtcDateTime, default=utcnow)
     # A sender leases a row before sending it; an expired lease means the sender died.
     claimed_until: Mapped[datetime | None] = mapped_column(UtcDateTime)
+    # Which sender holds the lease (a process that died is known by it and released).
+    claimed_by: Mapped[str | None] = mapped_column(String(120))
     sent_at: Mapped[datetime | None] = mapped_column(UtcDateTime)
     last_error: Mapped[str | None] = mapped_column(String(300))
+    # A step's reply (kind "reply"): the chat it answers and the update it answers.
+    chat_id: Mapped[int | None] = mapped_column(BigInteger)
+    update_id: Mapped[int | None] = mapped_column(BigInteger, index=True)
 
 
 class DataReport(Base):

@@ -87,8 +87,23 @@ class DocumentMaker:
         content = await asyncio.to_thread(mpph_xlsx, levels, self.texts)
         return File(f"MPPH-{period.year}-{leader.nip}.xlsx", content)
 
+    async def privacy(self, employee_id: int) -> File:
+        """ "Data saya": everything stored about one person, read when the file is built."""
+        from datetime import UTC, datetime
+
+        from bot.documents.privacy_export import personal_data, to_json
+
+        now = datetime.now(UTC)
+        async with self.sessionmaker() as session:
+            data = await personal_data(session, employee_id, self.texts, now)
+        content = await asyncio.to_thread(to_json, data)
+        return File(f"data-saya-{now.astimezone(self.tz):%Y%m%d-%H%M}.json", content)
+
     async def build_spec(self, spec: dict[str, Any]) -> File:
-        """What an outbox row asks for: an SKP in a format, an MPPH or a progress report."""
+        """What an outbox row asks for: an SKP in a format, an MPPH, a progress report or a
+        person's own data."""
+        if spec.get("report") == "privacy":
+            return await self.privacy(int(spec["employee_id"]))
         if spec.get("report") == "mpph":
             return await self.mpph(int(spec["leader_id"]), int(spec["period_id"]))
         if spec.get("report") == "progress":

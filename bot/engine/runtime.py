@@ -1,10 +1,12 @@
 """The engine: one database transaction per incoming event.
 
-For each event it records the update id (a redelivered update is dropped), finds who is
-acting, loads their dialog state, runs the step's handler, renders the next step, and saves
-the state with an optimistic version check (a concurrent change to the same person's state
-makes this transaction retry). Nothing is sent from inside: the caller sends the outcome after
-the commit, and messages for other people go through the outbox.
+For each event it marks the update processed in the inbox (a redelivered update is not run
+again), finds who is acting, loads their dialog state, runs the step's handler, renders the
+next step, and saves the state with an optimistic version check (a concurrent change to the
+same person's state makes this transaction retry). Nothing is sent from inside: a Telegram
+step's replies are written as outbox rows (kind "reply", tied to the update) in the same
+transaction, so what the step decided and what it answers commit together; the caller hands
+them to the sender after the commit. Messages for other people go through the outbox too.
 """
 
 from __future__ import annotations
@@ -18,18 +20,27 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
 
-from sqlalchemy import bindparam, select, update
+from sqlalchemy import bindparam, insert, null, select, update
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from sqlalchemy.orm import joinedload
 
-from bot.db.models import DialogState, Employee, LinkStatus, ProcessedUpdate, TelegramLink
+from bot.db.models import (
+    DialogState,
+    Employee,
+    InboxOutcome,
+    InboxUpdate,
+    LinkStatus,
+    Outbox,
+    OutboxStatus,
+    TelegramLink,
+)
 from bot.engine.callback import Callback
 from bot.engine.context import Actor, Ctx
 from bot.engine.flow import Flow, Goto, Next, Quiet, Reask, Registry, Step
-from bot.engine.types import Button, Event, EventKind, Outcome, Reply
+from bot.engine.types import Button, Event, EventKind, Outcome, Reply, StoredReply
 from bot.texts import Texts
 
 log = logging.getLogger(__name__)
@@ -39,6 +50,18 @@ HOME = Goto(HOME_STEP, HOME_FLOW)
 ONBOARDING_FLOW = "onboarding"
 STEP_NS = "s"
 MAX_ATTEMPTS = 4
+# The outbox kind of a step's own answer to the person who sent the update: its messages
+# and the answer to the button pressed (a toast, or just the end of the button's spinner).
+REPLY_KIND = "reply"
+
+
+@dataclass(frozen=True, slots=True)
+class Lease:
+    """A sender's lease to write a step's replies with: the sender sends them right after the
+    commit without claiming them first (a process that dies holding it is known by `owner`)."""
+
+    owner: str
+    until: datetime
 
 
 class ConcurrentChange(Exception):
@@ -77,12 +100,29 @@ class DialogEngine:
         # here is far cheaper than letting them collide and sleep in SQLite's busy handler.
         self._writer: asyncio.Lock | None = asyncio.Lock() if one_writer else None
 
+    def writing(self) -> contextlib.AbstractAsyncContextManager[Any]:
+        """Around another write transaction (storing received updates): SQLite's one writer
+        slot, nothing on PostgreSQL."""
+        return self._writer or contextlib.nullcontext()
+
     # -- entry points ---------------------------------------------------------------------
 
     async def handle_telegram(
-        self, ident: TelegramIdentity, event: Event, update_id: int | None
+        self,
+        ident: TelegramIdentity,
+        event: Event,
+        update_id: int | None,
+        answer_to: str | None = None,
+        lease: Lease | None = None,
     ) -> Outcome:
-        return await self._retrying(lambda s: self._telegram(s, ident, event, update_id))
+        """One update's step. With an update id, the answer to the button press `answer_to`
+        (a callback query id) and the step's replies are stored as outbox rows in the step's
+        transaction (`Outcome.reply_ids`, the answer first; with a `lease`, written leased to
+        that sender, and in `Outcome.stored`); a redelivered update runs nothing and returns
+        the ids of those rows still unsent (`duplicate`)."""
+        return await self._retrying(
+            lambda s: self._telegram(s, ident, event, update_id, answer_to, lease)
+        )
 
     async def handle_employee(self, employee_id: int, event: Event, channel: str) -> Outcome:
         """For channels where the person is already known (the terminal chat)."""
@@ -111,10 +151,75 @@ class DialogEngine:
     # -- Telegram specifics ---------------------------------------------------------------
 
     async def _telegram(
-        self, session: AsyncSession, ident: TelegramIdentity, event: Event, update_id: int | None
+        self,
+        session: AsyncSession,
+        ident: TelegramIdentity,
+        event: Event,
+        update_id: int | None,
+        answer_to: str | None,
+        lease: Lease | None,
     ) -> Outcome:
-        if update_id is not None and not await self._first_time(session, update_id):
-            return Outcome(duplicate=True)
+        if update_id is None:
+            return await self._telegram_step(session, ident, event)
+        if not await self._first_time(session, update_id, ident.user_id):
+            return Outcome(duplicate=True, reply_ids=await _unsent(session, update_id))
+        outcome = await self._telegram_step(session, ident, event)
+        await self._store_replies(session, outcome, ident.chat_id, update_id, answer_to, lease)
+        return outcome
+
+    async def _store_replies(
+        self,
+        session: AsyncSession,
+        outcome: Outcome,
+        chat_id: int,
+        update_id: int,
+        answer_to: str | None,
+        lease: Lease | None,
+    ) -> None:
+        """What the step answers, as one outbox row for the chat (kind "reply"): the answer to
+        the button pressed, if any, then the messages, in order. No recipient: it answers
+        whoever wrote, linked or not, and is not a notice to a person."""
+        payload: dict[str, Any] = {
+            "messages": [
+                {
+                    "html": reply.html,
+                    "buttons": [
+                        [{"label": b.label, "data": b.data} for b in row] for row in reply.buttons
+                    ],
+                }
+                for reply in outcome.replies
+            ]
+        }
+        if answer_to is not None:
+            payload["answer"] = {
+                "callback_query_id": answer_to,
+                "text": outcome.toast,
+                "show_alert": outcome.alert,
+            }
+        elif not outcome.replies:
+            return
+        now = self.clock()
+        row = {
+            "recipient_id": None,
+            "kind": REPLY_KIND,
+            "payload": payload,
+            "created_at": now,
+            "send_after": now,
+            "chat_id": chat_id,
+            "update_id": update_id,
+            "claimed_by": lease.owner if lease else None,
+            "claimed_until": lease.until if lease else None,
+            "attempts": 1 if lease else 0,
+        }
+        connection = await session.connection()
+        row_id = int((await connection.execute(_STORE_REPLY, row)).scalar_one())
+        outcome.reply_ids = [row_id]
+        if lease is not None:
+            outcome.stored = [StoredReply(row_id, REPLY_KIND, payload)]
+
+    async def _telegram_step(
+        self, session: AsyncSession, ident: TelegramIdentity, event: Event
+    ) -> Outcome:
         # The link, the person and their dialog state in one round trip.
         found = (
             await session.execute(
@@ -147,16 +252,65 @@ class DialogEngine:
             session, actor, event, "telegram", state=state, state_loaded=True
         )
 
-    async def _first_time(self, session: AsyncSession, update_id: int) -> bool:
+    async def _first_time(
+        self,
+        session: AsyncSession,
+        update_id: int,
+        user_id: int,
+        outcome: InboxOutcome = InboxOutcome.DONE,
+    ) -> bool:
+        """Mark the update processed in this transaction; False when it already was. The row
+        exists when the update was stored on receipt (long polling); otherwise it is made."""
         dialect = session.bind.dialect.name if session.bind else "sqlite"
         stmt = _FIRST_TIME[dialect == "postgresql"]
         # Core execution on the session's connection: with parameters, an ORM execute would
         # take the bulk-insert path.
         connection = await session.connection()
         result = await connection.execute(
-            stmt, {"update_id": update_id, "processed_at": self.clock()}
+            stmt,
+            {
+                "update_id": update_id,
+                "user_id": user_id,
+                "now": self.clock(),
+                "outcome": outcome.value,
+            },
         )
         return bool(result.rowcount)
+
+    async def settle_telegram(
+        self,
+        ident: TelegramIdentity,
+        update_id: int,
+        outcome: InboxOutcome,
+        replies: list[Reply] | None = None,
+        answer_to: str | None = None,
+        toast: str | None = None,
+        lease: Lease | None = None,
+    ) -> Outcome:
+        """An update answered without running a step (above the rate limit): marked processed
+        with its answer and replies stored, as a step would; a redelivered one as a
+        duplicate."""
+
+        async def body(session: AsyncSession) -> Outcome:
+            if not await self._first_time(session, update_id, ident.user_id, outcome):
+                return Outcome(duplicate=True, reply_ids=await _unsent(session, update_id))
+            result = Outcome(replies=list(replies or []), toast=toast)
+            await self._store_replies(session, result, ident.chat_id, update_id, answer_to, lease)
+            return result
+
+        return await self._retrying(body)
+
+    async def close_update(self, update_id: int, outcome: InboxOutcome) -> bool:
+        """Mark a stored update processed without a step (its step failed, or there is none
+        to run) so it is not taken up again at the next start. False: it was not stored (it
+        did not come through the inbox) or was processed already."""
+        async with self.writing(), self.sessionmaker() as session, session.begin():
+            result = await session.execute(
+                update(InboxUpdate)
+                .where(InboxUpdate.update_id == update_id, InboxUpdate.processed_at.is_(None))
+                .values(processed_at=self.clock(), outcome=outcome.value, payload=null())
+            )
+        return bool(result.rowcount)  # type: ignore[attr-defined]
 
     # -- the dialog -----------------------------------------------------------------------
 
@@ -421,13 +575,40 @@ class DialogEngine:
             raise ConcurrentChange
 
 
+async def _unsent(session: AsyncSession, update_id: int) -> list[int]:
+    """The outbox rows an update's step wrote that are not sent yet (oldest first)."""
+    rows = await session.execute(
+        select(Outbox.id)
+        .where(Outbox.update_id == update_id, Outbox.status == OutboxStatus.PENDING)
+        .order_by(Outbox.id)
+    )
+    return list(rows.scalars())
+
+
 # Built once: statements rebuilt on every update cost a cache-key computation each time.
-_FIRST_TIME = {
-    postgres: (pg_insert if postgres else sqlite_insert)(ProcessedUpdate)
-    .values(update_id=bindparam("update_id"), processed_at=bindparam("processed_at"))
-    .on_conflict_do_nothing(index_elements=["update_id"])
-    for postgres in (False, True)
-}
+def _first_time_statement(postgres: bool) -> Any:
+    stmt = (pg_insert if postgres else sqlite_insert)(InboxUpdate).values(
+        update_id=bindparam("update_id"),
+        tg_user_id=bindparam("user_id"),
+        received_at=bindparam("now"),
+        processed_at=bindparam("now"),
+        outcome=bindparam("outcome"),
+        attempts=0,
+    )
+    # Only a row not yet processed is taken (rowcount 1); the raw update is let go with it.
+    return stmt.on_conflict_do_update(
+        index_elements=["update_id"],
+        set_={
+            "processed_at": stmt.excluded.processed_at,
+            "outcome": stmt.excluded.outcome,
+            "payload": null(),
+        },
+        where=InboxUpdate.processed_at.is_(None),
+    )
+
+
+_FIRST_TIME = {postgres: _first_time_statement(postgres) for postgres in (False, True)}
+_STORE_REPLY = insert(Outbox).returning(Outbox.id)
 _SAVE_STATE = (
     update(DialogState)
     .where(DialogState.employee_id == bindparam("id"), DialogState.version == bindparam("old"))

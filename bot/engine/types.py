@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from enum import StrEnum
+from typing import Any
 
 
 class EventKind(StrEnum):
@@ -42,6 +43,16 @@ class Reply:
     buttons: list[list[Button]] = field(default_factory=list)
 
 
+@dataclass(frozen=True, slots=True)
+class StoredReply:
+    """A step's reply as written to the outbox with the step (already leased to the sender
+    that sends it right after the commit)."""
+
+    id: int
+    kind: str
+    payload: dict[str, Any]
+
+
 @dataclass(slots=True)
 class Outcome:
     replies: list[Reply] = field(default_factory=list)
@@ -52,4 +63,8 @@ class Outcome:
     consumed: bool = False
     # Outbox rows this event wrote: the adapter hands them to the sender after the commit.
     outbox_ids: list[int] = field(default_factory=list)
+    # The step's reply stored as an outbox row (Telegram; for a duplicate: what is unsent).
+    reply_ids: list[int] = field(default_factory=list)
+    # The same with its contents when it was written leased (to send it at once).
+    stored: list[StoredReply] = field(default_factory=list)
     duplicate: bool = False

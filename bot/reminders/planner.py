@@ -242,15 +242,10 @@ class Planner:
     async def _already(self, session: AsyncSession, kind: str, since: datetime) -> set[int]:
         """Who already has a row of this kind written since the slot became due: a later run
         in the same slot skips them instead of colliding on the unique key 100 000 times."""
-        return set(
-            (
-                await session.execute(
-                    select(Outbox.recipient_id).where(
-                        Outbox.kind == kind, Outbox.created_at >= since
-                    )
-                )
-            ).scalars()
+        rows = await session.execute(
+            select(Outbox.recipient_id).where(Outbox.kind == kind, Outbox.created_at >= since)
         )
+        return {recipient for recipient in rows.scalars() if recipient is not None}
 
     async def _staff(
         self,

@@ -12,7 +12,7 @@ from datetime import datetime
 from decimal import Decimal
 from typing import Any
 
-from sqlalchemy import func, select
+from sqlalchemy import delete, func, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.db.models import (
@@ -127,6 +127,73 @@ async def add_activity(session: AsyncSession, strategy: Strategy, text: str) -> 
     session.add(row)
     await session.flush()
     return row
+
+
+class AlreadySent(Exception):
+    """A role under this strategy or activity is already a draft item in someone's SKP."""
+
+
+async def _sent_under(session: AsyncSession, activity_ids: list[int]) -> bool:
+    if not activity_ids:
+        return False
+    found = await session.scalar(
+        select(func.count())
+        .select_from(CascadeAssignment)
+        .where(
+            CascadeAssignment.activity_id.in_(activity_ids),
+            CascadeAssignment.sent_at.is_not(None),
+        )
+    )
+    return bool(found)
+
+
+async def delete_strategy(session: AsyncSession, strategy: Strategy) -> int:
+    """Removes a strategy with its activities and their (unsent) roles; the strategies after
+    it move up. Returns how many activities went with it. `AlreadySent` when a role under it
+    was sent: the draft item in the assignee's SKP stays theirs, so the plan keeps it too."""
+    activity_ids = list(
+        (
+            await session.execute(
+                select(CascadeActivity.id).where(CascadeActivity.strategy_id == strategy.id)
+            )
+        ).scalars()
+    )
+    if await _sent_under(session, activity_ids):
+        raise AlreadySent
+    if activity_ids:
+        await session.execute(
+            delete(CascadeAssignment).where(CascadeAssignment.activity_id.in_(activity_ids))
+        )
+        await session.execute(delete(CascadeActivity).where(CascadeActivity.id.in_(activity_ids)))
+    cascade_id, position = strategy.cascade_id, strategy.position
+    await session.delete(strategy)
+    await session.flush()
+    await session.execute(
+        update(Strategy)
+        .where(Strategy.cascade_id == cascade_id, Strategy.position > position)
+        .values(position=Strategy.position - 1)
+        .execution_options(synchronize_session="fetch")
+    )
+    return len(activity_ids)
+
+
+async def delete_activity(session: AsyncSession, activity: CascadeActivity) -> None:
+    """Removes an activity with its (unsent) roles; the activities after it move up.
+    `AlreadySent` when one of its roles was sent."""
+    if await _sent_under(session, [activity.id]):
+        raise AlreadySent
+    await session.execute(
+        delete(CascadeAssignment).where(CascadeAssignment.activity_id == activity.id)
+    )
+    strategy_id, position = activity.strategy_id, activity.position
+    await session.delete(activity)
+    await session.flush()
+    await session.execute(
+        update(CascadeActivity)
+        .where(CascadeActivity.strategy_id == strategy_id, CascadeActivity.position > position)
+        .values(position=CascadeActivity.position - 1)
+        .execution_options(synchronize_session="fetch")
+    )
 
 
 async def toggle_assignee(

@@ -5,27 +5,34 @@ row's fate: 403 marks the person unreachable, 429 waits `retry_after`, a text Te
 too long (or cannot parse) goes out shortened with its buttons, other 400s fail the row. Any
 other error (the network, a document that cannot be built, a bad payload) is retried with
 backoff up to `OUTBOX_MAX_ATTEMPTS` tries and then fails the row with the reason in
-`last_error`; one bad row never holds up the rest of the batch."""
+`last_error`; one bad row never holds up the rest of the batch.
+
+A step's replies (kind "reply", written with the step's commit) go to the chat that sent the
+update, strictly in order: while an earlier reply to a chat waits for another try, the later
+ones wait behind it (`behind`). A lease names its sender (`claimed_by`), so the leases of a
+process known to be dead are given back at once (`release_leases`) instead of expiring."""
 
 from __future__ import annotations
 
-import html as htmllib
+import asyncio
+import contextlib
 import logging
-import re
 import traceback
-from collections.abc import Awaitable, Callable, Sequence
+import uuid
+from collections.abc import AsyncIterator, Awaitable, Callable, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import and_, or_, select, update
+from sqlalchemy import and_, func, or_, select, update
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from telegram import Bot, InlineKeyboardButton, InlineKeyboardMarkup, InputFile
 from telegram.error import BadRequest, Forbidden, RetryAfter, TelegramError
 
 from bot.db.models import LinkStatus, Outbox, OutboxStatus, TelegramLink
 from bot.documents.service import DocumentMaker
+from bot.html_fit import CAPTION_LIMIT, MESSAGE_LIMIT, plain_html, shorten_html
 
 log = logging.getLogger(__name__)
 
@@ -33,11 +40,9 @@ LEASE = timedelta(minutes=2)
 # Backoff between tries: 5 s · 2^attempts, at most an hour.
 BACKOFF_BASE_SECONDS = 5
 BACKOFF_MAX = timedelta(hours=1)
-# Telegram's limits, counted after the HTML is parsed; we count UTF-16 code units (never
-# fewer than Telegram's characters) and leave some room.
-MESSAGE_LIMIT = 4000
-CAPTION_LIMIT = 1000
-SHORTENED_NOTE = "\n\n… <i>(pesan dipotong karena terlalu panjang)</i>"
+# A step's own answer to the chat that sent the update (bot.engine.runtime.REPLY_KIND): the
+# answer to the button pressed, then its messages ({"answer": ..., "messages": [...]}).
+REPLY_KIND = "reply"
 
 
 @dataclass(frozen=True, slots=True)
@@ -49,90 +54,31 @@ class _Claimed:
     kind: str = ""
 
 
+class _Partly(Exception):
+    """A step's reply failed after its first `done` parts went (they are not sent again)."""
+
+    def __init__(self, done: int, error: Exception) -> None:
+        super().__init__(str(error))
+        self.done = done
+        self.error = error
+
+
+@dataclass(frozen=True, slots=True)
+class _Fate:
+    """What became of a row: sent, settled otherwise (failed, skipped), or to be tried again
+    at `retry_at`."""
+
+    sent: bool = False
+    retry_at: datetime | None = None
+    note: str | None = None
+
+
 def keyboard(rows: Sequence[Sequence[dict[str, str]]]) -> InlineKeyboardMarkup | None:
     if not rows:
         return None
     return InlineKeyboardMarkup(
         [[InlineKeyboardButton(b["label"], callback_data=b["data"]) for b in row] for row in rows]
     )
-
-
-# -- text that Telegram refuses -------------------------------------------------------------
-
-_TOKEN = re.compile(
-    r"(?P<tag><(?P<close>/?)(?P<name>[a-zA-Z][\w-]*)[^<>]*>)"
-    r"|(?P<entity>&(?:#\d{1,7}|#x[0-9a-fA-F]{1,6}|[a-zA-Z]{1,10});)"
-    r"|(?P<text>[^<&]+)"
-    r"|(?P<stray>[<&])"
-)
-
-
-def _units(text: str) -> int:
-    """Length in UTF-16 code units (how Telegram measures entities)."""
-    return len(text.encode("utf-16-le")) // 2
-
-
-def _visible(html: str) -> int:
-    return _units(htmllib.unescape(re.sub(r"<[^<>]*>", "", html)))
-
-
-def plain_html(html: str) -> str:
-    """The text without any markup, escaped again: what a message Telegram could not parse
-    says, safe in HTML parse mode."""
-    return htmllib.escape(htmllib.unescape(re.sub(r"<[^<>]*>", "", html)), quote=False)
-
-
-def shorten_html(html: str, limit: int, note: str = SHORTENED_NOTE) -> str:
-    """`html` unchanged when its visible text fits in `limit`; otherwise cut at a word or line
-    boundary, never inside a tag or an entity, the open tags closed, `note` appended."""
-    if _visible(html) <= limit:
-        return html
-    budget = max(limit - _visible(note), 0)
-    out: list[str] = []
-    open_tags: list[str] = []
-    used = 0
-    for match in _TOKEN.finditer(html):
-        if match["tag"]:
-            name = match["name"].lower()
-            if not match["close"]:
-                open_tags.append(name)
-                out.append(match["tag"])
-            elif name in open_tags:
-                del open_tags[len(open_tags) - 1 - open_tags[::-1].index(name)]
-                out.append(match["tag"])
-            continue
-        if match["entity"]:
-            piece, size = match["entity"], _units(htmllib.unescape(match["entity"]))
-        elif match["stray"]:  # a bare "<" or "&" (Telegram would refuse it): escape it
-            piece, size = htmllib.escape(match["stray"]), 1
-        else:
-            piece, size = match["text"], _units(match["text"])
-        if used + size <= budget:
-            out.append(piece)
-            used += size
-            continue
-        if match["text"]:
-            room, end = budget - used, 0
-            for char in piece:
-                room -= 2 if ord(char) > 0xFFFF else 1
-                if room < 0:
-                    break
-                end += 1
-            cut = piece[:end]
-            boundary = max(cut.rfind("\n"), cut.rfind(" "))
-            if boundary >= len(cut) // 2:
-                cut = cut[:boundary]
-            if cut.strip():
-                out.append(cut)
-        if out and not out[-1].startswith("<"):
-            out[-1] = out[-1].rstrip()
-        break
-    # an element opened just before the cut, with nothing in it, is dropped
-    while out and open_tags and out[-1].startswith("<") and not out[-1].startswith("</"):
-        out.pop()
-        open_tags.pop()
-    out.extend(f"</{name}>" for name in reversed(open_tags))
-    return "".join(out) + note
 
 
 def _fallback_mode(exc: BadRequest) -> str | None:
@@ -170,20 +116,109 @@ class OutboxSender:
         clock: Callable[[], datetime] = lambda: datetime.now(UTC),
         documents: DocumentMaker | None = None,
         max_attempts: int | None = None,
+        holder: str | None = None,
+        writing: Callable[[], contextlib.AbstractAsyncContextManager[Any]] | None = None,
     ) -> None:
         self.sessionmaker = sessionmaker
         self.bot = bot
         self.clock = clock
+        # Who this sender is in `claimed_by` (the run lock's holder id for the bot process).
+        self.holder = holder or f"sender:{uuid.uuid4().hex[:12]}"
+        # Chats with a reply waiting for another try: their next replies queue behind it.
+        self.behind: set[int] = set()
         # Builds the files of rows that carry a document (an SKP as PDF, DOCX, ...).
         self.documents = documents
         # Tries per row before it is marked FAILED (OUTBOX_MAX_ATTEMPTS).
         self.max_attempts = max_attempts if max_attempts is not None else _settings_max_attempts()
+        # SQLite's one writer slot (the dialog engine's), taken around every write.
+        self.writing = writing or contextlib.nullcontext
+        # Replies sent and not yet recorded, recorded together (see `_record_sent`).
+        self._unrecorded: dict[int, str | None] = {}
+        self._recording = asyncio.Lock()
+
+    @contextlib.asynccontextmanager
+    async def _write(self) -> AsyncIterator[AsyncSession]:
+        async with self.writing(), self.sessionmaker() as session, session.begin():
+            yield session
+
+    def reply_lease(self, chat_id: int) -> tuple[str, datetime] | None:
+        """The lease a step writes its replies with, to send them right after its commit
+        without claiming them first; None while earlier replies to the chat wait (the new
+        ones then queue behind them)."""
+        if chat_id in self.behind:
+            return None
+        return self.holder, self.clock() + LEASE
+
+    async def send_stored(
+        self, chat_id: int, rows: Sequence[tuple[int, str, dict[str, Any]]]
+    ) -> int:
+        """Send the rows (id, kind, payload) a step wrote leased to this sender, in order; those
+        sent are recorded together."""
+        if chat_id in self.behind:  # something failed meanwhile: keep the order
+            async with self._write() as session:
+                await session.execute(
+                    update(Outbox)
+                    .where(Outbox.id.in_([row[0] for row in rows]))
+                    .values(claimed_until=None, claimed_by=None, attempts=Outbox.attempts - 1)
+                )
+            return await self.deliver_replies(chat_id, [row[0] for row in rows])
+        claimed = [_Claimed(row_id, 1, payload, chat_id, kind) for row_id, kind, payload in rows]
+        return await self._send_batch(claimed, record_together=True)
 
     async def deliver(self, ids: Sequence[int]) -> int:
         """Send these rows now (those just written by a step)."""
         if not ids:
             return 0
         return await self._send_batch(await self._claim(list(ids), len(ids)))
+
+    async def deliver_replies(self, chat_id: int, ids: Sequence[int]) -> int:
+        """Send a step's reply (just committed, or still unsent for a redelivered update) now
+        and in order. When an earlier reply to this chat is still waiting for another try, the
+        waiting ones go first; what cannot go yet waits behind them."""
+        if chat_id not in self.behind:
+            if not ids:
+                return 0
+            claimed = await self._claim(list(ids), len(ids))
+            return await self._send_batch(claimed)
+        claimed, complete = await self._claim_chat(chat_id)
+        sent = await self._send_batch(claimed)
+        if complete and sent == len(claimed):
+            self.behind.discard(chat_id)
+        return sent
+
+    async def load_behind(self) -> set[int]:
+        """At start: the chats with replies left unsent (by a crash or a failed try)."""
+        async with self.sessionmaker() as session:
+            rows = await session.execute(
+                select(Outbox.chat_id)
+                .where(
+                    Outbox.kind == REPLY_KIND,
+                    Outbox.status == OutboxStatus.PENDING,
+                    Outbox.chat_id.is_not(None),
+                )
+                .distinct()
+            )
+            chats = {int(chat) for chat in rows.scalars() if chat is not None}
+        self.behind |= chats
+        return chats
+
+    async def release_leases(self, prefix: str) -> int:
+        """Give back the leases of the senders known to be gone: those named with `prefix`
+        other than this one (the earlier holders of the polling lock this process now holds,
+        which died holding them). Their rows are sent now instead of when the lease ends. A
+        row that was being sent at the moment one died may reach the person twice; none is
+        lost."""
+        async with self._write() as session:
+            result = await session.execute(
+                update(Outbox)
+                .where(
+                    Outbox.claimed_by.startswith(prefix, autoescape=True),
+                    Outbox.claimed_by != self.holder,
+                    Outbox.status == OutboxStatus.PENDING,
+                )
+                .values(claimed_until=None, claimed_by=None)
+            )
+        return int(result.rowcount or 0)  # type: ignore[attr-defined]
 
     async def drain(self, batch: int = 50, max_batches: int = 20) -> int:
         """Send whatever is due, batch by batch."""
@@ -197,7 +232,7 @@ class OutboxSender:
 
     async def _claim(self, ids: list[int] | None, limit: int) -> list[_Claimed]:
         now = self.clock()
-        async with self.sessionmaker() as session, session.begin():
+        async with self._write() as session:
             query = select(Outbox.id).where(
                 Outbox.status == OutboxStatus.PENDING,
                 Outbox.send_after <= now,
@@ -209,32 +244,82 @@ class OutboxSender:
             claimed_ids = list((await session.execute(query)).scalars())
             if not claimed_ids:
                 return []
-            await session.execute(
-                update(Outbox)
-                .where(Outbox.id.in_(claimed_ids))
-                .values(claimed_until=now + LEASE, attempts=Outbox.attempts + 1)
-            )
-            rows = await session.execute(
-                select(
-                    Outbox.id, Outbox.attempts, Outbox.payload, TelegramLink.chat_id, Outbox.kind
-                )
-                .outerjoin(
-                    TelegramLink,
-                    and_(
-                        TelegramLink.employee_id == Outbox.recipient_id,
-                        TelegramLink.status == LinkStatus.ACTIVE,
-                    ),
-                )
-                .where(Outbox.id.in_(claimed_ids))
-                .order_by(Outbox.id)
-            )
-            return [_Claimed(r[0], r[1], r[2], r[3], r[4]) for r in rows]
+            return await self._lease(session, claimed_ids, now)
 
-    async def _send_batch(self, claimed: list[_Claimed]) -> int:
+    async def _claim_chat(self, chat_id: int) -> tuple[list[_Claimed], bool]:
+        """The chat's waiting replies in order, up to the first one that may not go yet (its
+        try is later, or another sender has it); the later ones are put behind that one. True
+        with them when every waiting reply was claimed."""
+        now = self.clock()
+        async with self._write() as session:
+            rows = (
+                await session.execute(
+                    select(Outbox.id, Outbox.send_after, Outbox.claimed_until)
+                    .where(
+                        Outbox.chat_id == chat_id,
+                        Outbox.status == OutboxStatus.PENDING,
+                        Outbox.kind == REPLY_KIND,
+                    )
+                    .order_by(Outbox.id)
+                    .with_for_update()
+                )
+            ).all()
+            ready: list[int] = []
+            for row_id, send_after, claimed_until in rows:
+                if send_after > now or (claimed_until is not None and claimed_until >= now):
+                    later = [r[0] for r in rows[len(ready) + 1 :]]
+                    if later and send_after > now:
+                        await session.execute(
+                            update(Outbox)
+                            .where(Outbox.id.in_(later), Outbox.send_after < send_after)
+                            .values(send_after=send_after)
+                        )
+                    break
+                ready.append(row_id)
+            complete = len(ready) == len(rows)
+            if not ready:
+                return [], complete
+            return await self._lease(session, ready, now), complete
+
+    async def _lease(self, session: AsyncSession, ids: list[int], now: datetime) -> list[_Claimed]:
+        await session.execute(
+            update(Outbox)
+            .where(Outbox.id.in_(ids))
+            .values(claimed_until=now + LEASE, claimed_by=self.holder, attempts=Outbox.attempts + 1)
+        )
+        rows = await session.execute(
+            select(
+                Outbox.id,
+                Outbox.attempts,
+                Outbox.payload,
+                func.coalesce(Outbox.chat_id, TelegramLink.chat_id),
+                Outbox.kind,
+            )
+            .outerjoin(
+                TelegramLink,
+                and_(
+                    TelegramLink.employee_id == Outbox.recipient_id,
+                    TelegramLink.status == LinkStatus.ACTIVE,
+                ),
+            )
+            .where(Outbox.id.in_(ids))
+            .order_by(Outbox.id)
+        )
+        return [_Claimed(r[0], r[1], r[2], r[3], r[4]) for r in rows]
+
+    async def _send_batch(self, claimed: list[_Claimed], record_together: bool = False) -> int:
+        """Send the rows in order. With `record_together` (a step's few replies) the rows sent
+        are recorded in one transaction at the end, not one each."""
         sent = 0
+        # chat -> when its replies may go again (an earlier one waits for another try)
+        held: dict[int, datetime] = {}
+        done: list[tuple[int, str | None]] = []
         for row in claimed:
             try:
-                sent += await self._send_one(row)
+                if row.kind == REPLY_KIND and row.chat_id in held:
+                    await self._defer(row, held[row.chat_id])
+                    continue
+                fate = await self._send_one(row, record_sent=not record_together)
             except Exception as exc:
                 # Only recording a row's outcome gets here (the database, most likely). Sending
                 # on would send messages whose fate cannot be written down; the rows still
@@ -247,38 +332,114 @@ class OutboxSender:
                     _where(exc),
                 )
                 break
+            if fate.sent:
+                sent += 1
+                done.append((row.id, fate.note))
+            elif fate.retry_at is not None and row.kind == REPLY_KIND and row.chat_id is not None:
+                held[row.chat_id] = fate.retry_at
+                self.behind.add(row.chat_id)
+        if record_together and done:
+            await self._record_sent(done)
         return sent
 
-    async def _send_one(self, row: _Claimed) -> int:
-        """Send one row and record what happened. Raises only when the record itself cannot
-        be written."""
+    async def _record_sent(self, done: list[tuple[int, str | None]]) -> None:
+        """Record rows as sent, together with those other steps sent meanwhile: one
+        transaction for all that waited while the previous one was written (a group commit),
+        instead of one for each step."""
+        self._unrecorded.update(done)
+        async with self._recording:
+            if not any(row_id in self._unrecorded for row_id, _note in done):
+                return  # recorded by the transaction that just ended
+            batch = list(self._unrecorded.items())
+            self._unrecorded.clear()
+            try:
+                await self._finish_sent(batch)
+            except Exception as exc:  # leased still: sent again once the lease is given back
+                log.error(
+                    "outbox: could not record %d rows as sent (%s at %s)",
+                    len(batch),
+                    type(exc).__name__,
+                    _where(exc),
+                )
+
+    async def _finish_sent(self, done: list[tuple[int, str | None]]) -> None:
+        now = self.clock()
+        async with self._write() as session:
+            plain = [row_id for row_id, note in done if note is None]
+            if plain:
+                await session.execute(
+                    update(Outbox)
+                    .where(Outbox.id.in_(plain))
+                    .values(
+                        status=OutboxStatus.SENT,
+                        sent_at=now,
+                        claimed_until=None,
+                        claimed_by=None,
+                        last_error=None,
+                    )
+                )
+            for row_id, note in done:
+                if note is not None:
+                    await session.execute(
+                        update(Outbox)
+                        .where(Outbox.id == row_id)
+                        .values(
+                            status=OutboxStatus.SENT,
+                            sent_at=now,
+                            claimed_until=None,
+                            claimed_by=None,
+                            last_error=note[:300],
+                        )
+                    )
+
+    async def _send_one(self, row: _Claimed, record_sent: bool = True) -> _Fate:
+        """Send one row and record what happened (a success only with `record_sent`). Raises
+        only when the record itself cannot be written."""
         try:
             if row.chat_id is None:
                 await self._finish(row.id, OutboxStatus.FAILED, "no active Telegram link")
-                return 0
+                return _Fate()
             if not await self._still_wanted(row.payload):
                 await self._finish(row.id, OutboxStatus.SKIPPED, "no longer needed")
-                return 0
-            note = await self._deliver(row.chat_id, row.payload)
+                return _Fate()
+            try:
+                note = await self._deliver(row.chat_id, row.payload)
+            except _Partly as partly:
+                # later tries start after the parts that went
+                payload = {**row.payload, "done": partly.done}
+                await self._update_row(row.id, payload=payload)
+                row = _Claimed(row.id, row.attempts, payload, row.chat_id, row.kind)
+                raise partly.error from None
         except RetryAfter as exc:
             wait = exc.retry_after
             seconds = wait.total_seconds() if isinstance(wait, timedelta) else float(wait)
-            await self._retry_later(row, timedelta(seconds=seconds), "429 retry_after")
-            return 0
+            when = await self._retry_later(row, timedelta(seconds=seconds), "429 retry_after")
+            return _Fate(retry_at=when)
         except Forbidden as exc:
             await self._unreachable(row, str(exc))
-            return 0
+            return _Fate()
         except BadRequest as exc:
             log.warning("outbox row %d (%s) refused by Telegram: %s", row.id, row.kind, exc)
             await self._finish(row.id, OutboxStatus.FAILED, f"400 {exc}"[:300])
-            return 0
+            return _Fate()
         except Exception as exc:  # the network, a document, a payload: try again, up to a cap
-            await self._failed_attempt(row, exc)
-            return 0
-        await self._finish(row.id, OutboxStatus.SENT, note)
-        return 1
+            return _Fate(retry_at=await self._failed_attempt(row, exc))
+        if record_sent:
+            await self._finish(row.id, OutboxStatus.SENT, note)
+        return _Fate(sent=True, note=note)
 
-    async def _failed_attempt(self, row: _Claimed, exc: Exception) -> None:
+    async def _defer(self, row: _Claimed, until: datetime) -> None:
+        """Not tried: an earlier reply to the same chat waits for its next try; this one goes
+        after it (the lease is given back and the try not counted)."""
+        await self._update_row(
+            row.id,
+            send_after=until,
+            claimed_until=None,
+            claimed_by=None,
+            attempts=row.attempts - 1,
+        )
+
+    async def _failed_attempt(self, row: _Claimed, exc: Exception) -> datetime | None:
         # Telegram's own descriptions carry no personal data; other messages might (a name in
         # a KeyError, a value in a database error): only their type and place are logged.
         detail = str(exc) if isinstance(exc, TelegramError) else "-"
@@ -296,7 +457,7 @@ class OutboxSender:
             await self._finish(
                 row.id, OutboxStatus.FAILED, f"gave up after {row.attempts} attempts: {reason}"
             )
-            return
+            return None
         delay = min(timedelta(seconds=BACKOFF_BASE_SECONDS * 2**row.attempts), BACKOFF_MAX)
         log.warning(
             "outbox row %d (%s) attempt %d of %d failed: %s at %s (%s); next try in %ds",
@@ -309,7 +470,7 @@ class OutboxSender:
             detail,
             delay.total_seconds(),
         )
-        await self._retry_later(row, delay, reason)
+        return await self._retry_later(row, delay, reason)
 
     def _reason(self, exc: Exception) -> str:
         """For last_error: the exception's type and message, never the bot token (network
@@ -331,6 +492,8 @@ class OutboxSender:
 
     async def _deliver(self, chat_id: int, payload: dict[str, Any]) -> str | None:
         """Send the row's message; None, or a note when its text had to be shortened."""
+        if "messages" in payload:
+            return await self._deliver_reply(chat_id, payload)
         send = await self._sender_for(chat_id, payload)
         try:
             await send(payload["html"], None)
@@ -343,6 +506,37 @@ class OutboxSender:
             log.info("outbox: Telegram refused a text (%s); sending it %s", exc, how)
             await send(payload["html"], mode)
             return f"400 {exc}; sent {how}"[:300]
+
+    async def _deliver_reply(self, chat_id: int, payload: dict[str, Any]) -> str | None:
+        """A step's reply: the answer to the button pressed, then each message, starting after
+        the parts an earlier try sent (`done`). An answer Telegram refuses (too late, or given
+        already before a crash) never holds the messages up."""
+        parts: list[dict[str, Any] | None] = [None] if "answer" in payload else []
+        parts += payload["messages"]
+        notes = []
+        first = int(payload.get("done", 0))
+        for index in range(first, len(parts)):
+            part = parts[index]
+            if part is None:
+                answer = payload["answer"]
+                try:
+                    await self.bot.answer_callback_query(
+                        answer["callback_query_id"],
+                        text=answer.get("text"),
+                        show_alert=bool(answer.get("show_alert")),
+                    )
+                except TelegramError as exc:
+                    log.info("answering a button press failed: %s", exc)
+                continue
+            try:
+                note = await self._deliver(chat_id, part)
+            except Exception as exc:
+                if index == first:
+                    raise  # nothing went in this try
+                raise _Partly(index, exc) from exc
+            if note:
+                notes.append(note)
+        return "; ".join(notes)[:300] if notes else None
 
     async def _sender_for(
         self, chat_id: int, payload: dict[str, Any]
@@ -384,7 +578,7 @@ class OutboxSender:
         return document
 
     async def _update_row(self, row_id: int, **values: Any) -> None:
-        async with self.sessionmaker() as session, session.begin():
+        async with self._write() as session:
             await session.execute(update(Outbox).where(Outbox.id == row_id).values(**values))
 
     async def _finish(self, row_id: int, status: OutboxStatus, error: str | None) -> None:
@@ -394,22 +588,28 @@ class OutboxSender:
             status=status,
             sent_at=sent_at,
             claimed_until=None,
+            claimed_by=None,
             last_error=error[:300] if error else error,
         )
 
-    async def _retry_later(self, row: _Claimed, delay: timedelta, error: str) -> None:
+    async def _retry_later(self, row: _Claimed, delay: timedelta, error: str) -> datetime:
+        when = self.clock() + delay
         await self._update_row(
-            row.id, send_after=self.clock() + delay, claimed_until=None, last_error=error[:300]
+            row.id, send_after=when, claimed_until=None, claimed_by=None, last_error=error[:300]
         )
+        return when
 
     async def _unreachable(self, row: _Claimed, error: str) -> None:
         """403: the person blocked the bot. Keep the row as failed and flag the link."""
-        async with self.sessionmaker() as session, session.begin():
+        async with self._write() as session:
             await session.execute(
                 update(Outbox)
                 .where(Outbox.id == row.id)
                 .values(
-                    status=OutboxStatus.FAILED, claimed_until=None, last_error=f"403 {error}"[:300]
+                    status=OutboxStatus.FAILED,
+                    claimed_until=None,
+                    claimed_by=None,
+                    last_error=f"403 {error}"[:300],
                 )
             )
             await session.execute(

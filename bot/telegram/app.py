@@ -19,7 +19,7 @@ from telegram import (
     Update,
 )
 from telegram.constants import ChatType, ParseMode
-from telegram.error import BadRequest
+from telegram.error import TelegramError
 from telegram.ext import (
     AIORateLimiter,
     Application,
@@ -29,20 +29,23 @@ from telegram.ext import (
     MessageHandler,
     filters,
 )
-from telegram.request import BaseRequest
+from telegram.request import BaseRequest, HTTPXRequest
 
 from bot.container import Services
-from bot.engine.runtime import TelegramIdentity
+from bot.db.models import InboxOutcome
+from bot.engine.runtime import Lease, TelegramIdentity
 from bot.engine.types import Event, EventKind, Outcome, Reply
 from bot.reminders.planner import Planner, ReminderConfig
 from bot.services.housekeeping import prune_processed_updates
 from bot.services.outbox import OutboxSender
-from bot.telegram.processor import PerUserUpdateProcessor
+from bot.telegram.inbox import InboxRequest, InboxStore
+from bot.telegram.processor import PerUserUpdateProcessor, RateLimiter, release_slot
 
 log = logging.getLogger(__name__)
 
 COMMANDS = ("menu", "skp", "persetujuan", "kaskade", "bantuan", "batal", "koreksi")
-OUTBOX_INTERVAL = timedelta(seconds=20)
+# Also how soon a reply that failed is tried again after its backoff.
+OUTBOX_INTERVAL = timedelta(seconds=5)
 HOUSEKEEPING_INTERVAL = timedelta(hours=6)
 
 
@@ -67,11 +70,100 @@ def markup(reply: Reply) -> InlineKeyboardMarkup | None:
     )
 
 
-async def _send(context: ContextTypes.DEFAULT_TYPE, chat_id: int, outcome: Outcome) -> None:
-    for reply in outcome.replies:
-        await context.bot.send_message(chat_id, reply.html, reply_markup=markup(reply))
-    if outcome.outbox_ids:
-        await _sender(context).deliver(outcome.outbox_ids)
+def _processor(context: ContextTypes.DEFAULT_TYPE) -> PerUserUpdateProcessor | None:
+    processor = context.application.update_processor
+    return processor if isinstance(processor, PerUserUpdateProcessor) else None
+
+
+async def _deliver(context: ContextTypes.DEFAULT_TYPE, chat_id: int, outcome: Outcome) -> None:
+    """After the commit: the step's replies (stored with it), then what it queued for others.
+    Nothing here fails the update: the sender records each row's fate and tries again later,
+    and a database error on the way only delays what stays in the outbox."""
+    sender = _sender(context)
+    try:
+        if outcome.stored:
+            await sender.send_stored(
+                chat_id, [(row.id, row.kind, row.payload) for row in outcome.stored]
+            )
+        elif outcome.reply_ids or chat_id in sender.behind:
+            await sender.deliver_replies(chat_id, outcome.reply_ids)
+        if outcome.outbox_ids:
+            await sender.deliver(outcome.outbox_ids)
+    except Exception as exc:
+        log.warning(
+            "sending the outcome of a step to chat %s failed (%s); the outbox sender retries",
+            chat_id,
+            type(exc).__name__,
+        )
+
+
+async def _answer(query: CallbackQuery, text: str | None = None, alert: bool = False) -> None:
+    """Every button press is answered (a duplicate too), once and at best: an answer Telegram
+    refuses (too late, already answered) or that the network loses changes nothing saved."""
+    try:
+        await query.answer(text, show_alert=alert)
+    except TelegramError as exc:
+        log.info("answering a button press failed: %s", exc)
+
+
+async def _step(
+    context: ContextTypes.DEFAULT_TYPE,
+    update: Update,
+    ident: TelegramIdentity,
+    event: Event,
+    answer_to: str | None = None,
+) -> Outcome:
+    """Run the update's step. A step that raises is closed in the inbox (not taken up again
+    at the next start) and the error handler tells the person."""
+    services = _services(context)
+    try:
+        outcome = await services.dialog.handle_telegram(
+            ident, event, update.update_id, answer_to, _lease(context, ident.chat_id)
+        )
+    except Exception:
+        with contextlib.suppress(Exception):
+            await services.dialog.close_update(update.update_id, InboxOutcome.FAILED)
+        raise
+    # Committed: the rest waits on Telegram, not on the database.
+    release_slot()
+    return outcome
+
+
+def _lease(context: ContextTypes.DEFAULT_TYPE, chat_id: int) -> Lease | None:
+    """The sender's lease for the step's replies: sent right after the commit, unclaimed."""
+    lease = _sender(context).reply_lease(chat_id)
+    return Lease(*lease) if lease is not None else None
+
+
+async def _too_fast(
+    context: ContextTypes.DEFAULT_TYPE, update: Update, ident: TelegramIdentity
+) -> bool:
+    """True when the update is above the person's rate: it is answered politely (the first of
+    a burst with a message, a button press always with a short note) and not run."""
+    processor = _processor(context)
+    warn = processor.take_limited(update.update_id) if processor is not None else None
+    if warn is None:
+        return False
+    services = _services(context)
+    query = update.callback_query
+    outcome = await services.dialog.settle_telegram(
+        ident,
+        update.update_id,
+        InboxOutcome.LIMITED,
+        [Reply(services.texts.message("too_fast"))] if warn else [],
+        answer_to=query.id if query is not None else None,
+        toast=services.texts.label("too_fast_short"),
+        lease=_lease(context, ident.chat_id),
+    )
+    release_slot()
+    await _deliver(context, ident.chat_id, outcome)
+    return True
+
+
+async def _ignore(context: ContextTypes.DEFAULT_TYPE, update: Update) -> None:
+    """An update with no step to run (a group chat, no sender), answered already: closed
+    in the inbox."""
+    await _services(context).dialog.close_update(update.update_id, InboxOutcome.IGNORED)
 
 
 def _is_private(update: Update) -> bool:
@@ -82,17 +174,21 @@ async def on_message(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None
     message = update.effective_message
     user = update.effective_user
     if message is None or user is None or update.effective_chat is None:
+        await _ignore(context, update)
         return
     if not _is_private(update):
         # With privacy mode the bot only sees commands and mentions in groups: answer those.
         if message.text and (message.text.startswith("/") or "@" in message.text):
-            await message.reply_text(_services(context).texts.message("group_only"))
+            with contextlib.suppress(TelegramError):
+                await message.reply_text(_services(context).texts.message("group_only"))
+        await _ignore(context, update)
+        return
+    ident = TelegramIdentity(user.id, update.effective_chat.id, user.first_name)
+    if await _too_fast(context, update, ident):
         return
     text = message.text if message.text is not None else (message.caption or "")
-    event = Event.from_text(text)
-    ident = TelegramIdentity(user.id, update.effective_chat.id, user.first_name)
-    outcome = await _services(context).dialog.handle_telegram(ident, event, update.update_id)
-    await _send(context, update.effective_chat.id, outcome)
+    outcome = await _step(context, update, ident, Event.from_text(text))
+    await _deliver(context, ident.chat_id, outcome)
 
 
 async def on_callback(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
@@ -101,21 +197,28 @@ async def on_callback(update: Update, context: ContextTypes.DEFAULT_TYPE) -> Non
         return
     services = _services(context)
     if not _is_private(update) or update.effective_chat is None:
-        await query.answer(services.texts.label("group_only_short"), show_alert=True)
+        await _answer(query, services.texts.label("group_only_short"), alert=True)
+        await _ignore(context, update)
         return
     ident = TelegramIdentity(
         query.from_user.id, update.effective_chat.id, query.from_user.first_name
     )
-    event = Event(EventKind.BUTTON, query.data or "")
-    outcome = await services.dialog.handle_telegram(ident, event, update.update_id)
-    if outcome.duplicate:
+    if await _too_fast(context, update, ident):
         return
-    await query.answer(outcome.toast, show_alert=outcome.alert)
-    if outcome.consumed and query.message is not None:
-        # BadRequest: already edited (a double tap), or too old to edit; nothing to do.
-        with contextlib.suppress(BadRequest):
+    event = Event(EventKind.BUTTON, query.data or "")
+    # The answer to the press is stored with the step and sent first, with the replies.
+    outcome = await _step(context, update, ident, event, answer_to=query.id)
+    await _deliver(context, ident.chat_id, outcome)
+    if outcome.duplicate:
+        # Redelivered: the step is not run again and what it stored and did not send yet
+        # went just now. Answered once more in case its answer was never stored (Telegram
+        # refuses a second answer, which changes nothing).
+        await _answer(query)
+    elif outcome.consumed and query.message is not None:
+        # Already edited (a double tap), too old to edit, or lost: nothing depends on it
+        # (an old screen's buttons are refused by their version anyway).
+        with contextlib.suppress(TelegramError):
             await query.edit_message_reply_markup(reply_markup=None)
-    await _send(context, update.effective_chat.id, outcome)
 
 
 async def on_error(update: object, context: ContextTypes.DEFAULT_TYPE) -> None:
@@ -133,7 +236,7 @@ async def on_error(update: object, context: ContextTypes.DEFAULT_TYPE) -> None:
         services = _services(context)
         try:
             if update.callback_query is not None:
-                await update.callback_query.answer(services.texts.label("error_short"))
+                await _answer(update.callback_query, services.texts.label("error_short"))
             await context.bot.send_message(
                 update.effective_chat.id, services.texts.message("error")
             )
@@ -154,18 +257,29 @@ def tune_gc() -> None:
 async def _post_init(app: Application[Any, Any, Any, Any, Any, Any]) -> None:
     services: Services = app.bot_data["services"]
     tune_gc()
-    await app.bot.set_my_commands(
-        [BotCommand(c, services.texts.label(f"cmd_{c}")) for c in COMMANDS]
-    )
+    try:
+        await app.bot.set_my_commands(
+            [BotCommand(c, services.texts.label(f"cmd_{c}")) for c in COMMANDS]
+        )
+    except TelegramError as exc:  # the menu of commands can wait for the next start
+        log.warning("could not set the bot's commands: %s", exc)
     if app.job_queue is not None:
         app.job_queue.run_repeating(_drain_outbox, interval=OUTBOX_INTERVAL, first=1)
         minutes = services.settings.planning_interval_minutes
         app.job_queue.run_repeating(_plan_reminders, interval=minutes * 60, first=15)
         app.job_queue.run_repeating(_housekeeping, interval=HOUSEKEEPING_INTERVAL, first=60)
+        app.job_queue.run_repeating(_prune_replies, interval=HOUSEKEEPING_INTERVAL, first=90)
 
 
 async def _drain_outbox(context: ContextTypes.DEFAULT_TYPE) -> None:
     await _sender(context).drain()
+
+
+async def _prune_replies(context: ContextTypes.DEFAULT_TYPE) -> None:
+    inbox: InboxStore = context.application.bot_data["inbox"]
+    pruned = await inbox.prune_replies(_services(context).clock())
+    if pruned:
+        log.info("deleted %d replies sent more than a day ago", pruned)
 
 
 async def _housekeeping(context: ContextTypes.DEFAULT_TYPE) -> None:
@@ -173,6 +287,12 @@ async def _housekeeping(context: ContextTypes.DEFAULT_TYPE) -> None:
     pruned = await prune_processed_updates(services.sessionmaker, services.clock())
     if pruned:
         log.info("pruned %d processed update ids", pruned)
+    from bot.services.housekeeping import prune_outbox_payloads
+
+    keep = timedelta(days=services.settings.outbox_retention_days)
+    emptied = await prune_outbox_payloads(services.sessionmaker, services.clock(), keep)
+    if emptied:
+        log.info("emptied the payload of %d outbox rows older than %s", emptied, keep)
 
 
 async def _plan_reminders(context: ContextTypes.DEFAULT_TYPE) -> None:
@@ -193,8 +313,23 @@ def build_application(
     request: BaseRequest | None = None,
     rate_limit: bool = True,
     job_queue: bool = True,
+    person_limit: bool | None = None,
+    holder: str | None = None,
 ) -> Application[Any, Any, Any, Any, Any, Any]:
+    """The Application. `rate_limit`: Telegram's global send rate and (unless `person_limit`
+    says otherwise) the per-person update rate; `holder`: who this process is in the
+    outbox's leases (the run lock's holder when polling)."""
     settings = services.settings
+    if person_limit is None:
+        person_limit = rate_limit
+    limiter = (
+        RateLimiter(settings.user_max_rate) if person_limit and settings.user_max_rate else None
+    )
+    # getUpdates goes through the inbox: its updates are committed before they are confirmed.
+    inbox = InboxStore(services.dialog)
+    updates_request = InboxRequest(
+        request if request is not None else HTTPXRequest(connection_pool_size=1), inbox.receive
+    )
     builder = (
         Application.builder()
         .token(settings.require_token())
@@ -205,26 +340,30 @@ def build_application(
                 parse_mode=ParseMode.HTML, link_preview_options=LinkPreviewOptions(is_disabled=True)
             )
         )
-        .concurrent_updates(PerUserUpdateProcessor(settings.update_concurrency))
+        .concurrent_updates(PerUserUpdateProcessor(settings.update_concurrency, limiter))
+        .get_updates_request(updates_request)
         .post_init(_post_init)
     )
     if request is not None:
-        builder = builder.request(request).get_updates_request(request)
+        builder = builder.request(request)
     if rate_limit:
-        limiter = AIORateLimiter(
+        global_limiter = AIORateLimiter(
             overall_max_rate=settings.telegram_max_rate, overall_time_period=1, max_retries=3
         )
-        builder = builder.rate_limiter(limiter)  # type: ignore[arg-type]
+        builder = builder.rate_limiter(global_limiter)  # type: ignore[arg-type]
     if not job_queue:
         builder = builder.job_queue(None)  # type: ignore[arg-type]
     app = builder.build()
     app.bot_data["services"] = services
+    app.bot_data["inbox"] = inbox
     app.bot_data["sender"] = OutboxSender(
         services.sessionmaker,
         app.bot,
         services.clock,
         services.documents,
         max_attempts=services.settings.outbox_max_attempts,
+        holder=holder,
+        writing=services.dialog.writing,
     )
     app.add_handler(MessageHandler(filters.UpdateType.MESSAGE, on_message))
     app.add_handler(CallbackQueryHandler(on_callback))
