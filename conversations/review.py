@@ -13,6 +13,7 @@ from sqlalchemy import exists, func, select
 from sqlalchemy.orm import joinedload
 
 from bot.db.models import AuditLog, Employee, Skp, SkpStatus
+from bot.domain.contract import ITEM_FIELDS
 from bot.engine.context import Ctx
 from bot.engine.flow import Choice, Goto, Next, Stay, Step, flow, grid
 from bot.engine.runtime import HOME
@@ -117,14 +118,8 @@ async def home_view(ctx: Ctx) -> dict[str, Any]:
         "log_count": log_count,
         "log_inline": log_count <= dialog_log.LOG_INLINE,
         "changes": await _last_changes(ctx, skp) if skp.status is SkpStatus.SUBMITTED else [],
-        "fields": {f: ctx.texts.label(f"field_{f}") for f in rules_fields()},
+        "fields": {f: ctx.texts.label(f"field_{f}") for f in ITEM_FIELDS},
     }
-
-
-def rules_fields() -> tuple[str, ...]:
-    from bot.domain.contract import ITEM_FIELDS
-
-    return ITEM_FIELDS
 
 
 def home_choices(_ctx: Ctx, view: dict[str, Any]) -> list[list[Choice]]:

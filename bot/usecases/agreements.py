@@ -9,6 +9,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 
 from sqlalchemy import func, select
+from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.db.models import (
     ExpectationKind,
@@ -70,11 +71,10 @@ def counter_pending(row: SkpExpectation) -> bool:
 # -- reading ---------------------------------------------------------------------------------
 
 
-async def expectations_of(tx_or_session: Tx | object, skp_id: int) -> list[SkpExpectation]:
-    session = tx_or_session.session if isinstance(tx_or_session, Tx) else tx_or_session
+async def expectations_of(session: AsyncSession, skp_id: int) -> list[SkpExpectation]:
     return list(
         (
-            await session.execute(  # type: ignore[attr-defined]
+            await session.execute(
                 select(SkpExpectation)
                 .where(SkpExpectation.skp_id == skp_id)
                 .order_by(SkpExpectation.id)
@@ -83,11 +83,10 @@ async def expectations_of(tx_or_session: Tx | object, skp_id: int) -> list[SkpEx
     )
 
 
-async def resources_of(tx_or_session: Tx | object, skp_id: int) -> list[SkpResource]:
-    session = tx_or_session.session if isinstance(tx_or_session, Tx) else tx_or_session
+async def resources_of(session: AsyncSession, skp_id: int) -> list[SkpResource]:
     return list(
         (
-            await session.execute(  # type: ignore[attr-defined]
+            await session.execute(
                 select(SkpResource).where(SkpResource.skp_id == skp_id).order_by(SkpResource.id)
             )
         ).scalars()
@@ -122,7 +121,7 @@ async def violations(tx: Tx, skp: Skp) -> list[contract.Violation]:
     )
     return contract.violations(
         item_targets(await items_of(tx, skp.id)),
-        as_agreements(await expectations_of(tx, skp.id)),
+        as_agreements(await expectations_of(tx.session, skp.id)),
         int(open_resources or 0),
     )
 
@@ -439,7 +438,7 @@ async def reopen_if_target_changed(
         return
     rows = [
         r
-        for r in await expectations_of(tx, skp.id)
+        for r in await expectations_of(tx.session, skp.id)
         if r.item_id == item.id and r.status is ExpectationStatus.SETTLED and r.agreed_value
     ]
     if not rows:

@@ -10,12 +10,13 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
-from typing import Any
 
-from sqlalchemy import exists, select, update
+from sqlalchemy import exists, func, select, update
+from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.db.models import (
     AuditLog,
+    Employee,
     ExpectationKind,
     ExpectationStatus,
     Period,
@@ -121,7 +122,9 @@ async def submit(tx: Tx, skp_id: int, version: int | None = None) -> Submitted:
 
 async def _open_answers(tx: Tx, skp_id: int) -> int:
     return sum(
-        1 for e in await expectations_of(tx, skp_id) if e.status is ExpectationStatus.NEGOTIATING
+        1
+        for e in await expectations_of(tx.session, skp_id)
+        if e.status is ExpectationStatus.NEGOTIATING
     )
 
 
@@ -167,7 +170,7 @@ async def withdraw(tx: Tx, skp_id: int, version: int | None = None) -> Skp:
     return skp
 
 
-async def leader_has_acted(session: Any, skp: Skp) -> bool:
+async def leader_has_acted(session: AsyncSession, skp: Skp) -> bool:
     """Whether anyone but the employee did something about this submission (an expectation,
     a decision, the lampiran): then it is the leader's to answer, not the employee's to take
     back."""
@@ -198,7 +201,7 @@ async def request_revision(tx: Tx, skp_id: int, note: str, version: int | None =
     tx.audit("skp.revision_requested", "skp", skp.id, note=note[:300])
     notes = [
         e
-        for e in await expectations_of(tx, skp.id)
+        for e in await expectations_of(tx.session, skp.id)
         if e.kind is ExpectationKind.REVISI and e.status is not ExpectationStatus.SETTLED
     ]
     await notices.revision_requested(
@@ -338,7 +341,7 @@ async def _copy_agreed_content(tx: Tx, old: Skp, new: Skp) -> None:
         ids[row.id] = copy
     await tx.session.flush()
     copied: dict[int, SkpExpectation] = {}
-    for e in await expectations_of(tx, old.id):
+    for e in await expectations_of(tx.session, old.id):
         if e.kind is ExpectationKind.REVISI or e.status is not ExpectationStatus.SETTLED:
             continue
         item = ids.get(e.item_id) if e.item_id is not None else None
@@ -367,7 +370,7 @@ async def _copy_agreed_content(tx: Tx, old: Skp, new: Skp) -> None:
         tx.session.add(twin)
         copied[e.id] = twin
     await tx.session.flush()
-    for res in await resources_of(tx, old.id):
+    for res in await resources_of(tx.session, old.id):
         if res.status is not ResourceStatus.AGREED:
             continue
         linked = copied.get(res.expectation_id) if res.expectation_id is not None else None
@@ -389,13 +392,10 @@ async def _copy_agreed_content(tx: Tx, old: Skp, new: Skp) -> None:
 # -- what waits --------------------------------------------------------------------------------
 
 
-async def waiting_count(tx_session: object, leader_id: int) -> int:
-    from sqlalchemy import func
-
-    from bot.db.models import Employee
-
+async def waiting_count(session: AsyncSession, leader_id: int) -> int:
+    """How many SKPs of the leader's staff wait for their decision (the menu's counter)."""
     return int(
-        await tx_session.scalar(  # type: ignore[attr-defined]
+        await session.scalar(
             select(func.count())
             .select_from(Skp)
             .join(Employee, Employee.id == Skp.employee_id)
