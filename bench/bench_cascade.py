@@ -25,6 +25,7 @@ from bot.domain.policy import Aspek, default_policy
 from bot.services import cascade as cas
 from bot.services import org_import
 from bot.services import skp as store
+from bot.services.cascade_send import send
 from bot.services.demo import DIREKTUR, demo_data
 from tests.conftest import make_settings, reset_postgres
 
@@ -68,6 +69,7 @@ async def run(url: str, people: int, indicators: int) -> None:
                         activity_id=activity.id,
                         assignee_id=person.id,
                         method=CascadeMethod.WILAYAH,
+                        rhk=f"Capaian indikator {n + 1} di wilayah binaan sesuai target",
                         iki=f"Persentase capaian indikator {n + 1} di wilayah binaan",
                         target_value=Decimal(100),
                         satuan="%",
@@ -81,7 +83,7 @@ async def run(url: str, people: int, indicators: int) -> None:
         for cascade in cascades:
             merged = await session.merge(cascade)
             nodes = await cas.tree(session, merged.id)
-            sent = await cas.send(session, merged, nodes, period, policy, NOW)
+            sent = await send(session, merged, nodes, period, policy, NOW)
             created += len(sent.created)
     send_s, send_sql = time.perf_counter() - started, counter.count
     counter.count = 0

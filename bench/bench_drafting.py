@@ -1,5 +1,5 @@
 """Benchmark: simulated employees each drafting the deck's SBBL SKP (8 items through the
-wizard, the mandatory IKI in one tap, then submitting: about 80 updates each) through the real
+wizard, the mandatory IKI in one tap, then submitting: about 70 updates each) through the real
 Application and the fake transport, on SQLite and PostgreSQL, next to a reference bot built
 the textbook way (PTB ConversationHandler, draft in memory, nothing committed) taking the same
 steps.
@@ -80,14 +80,14 @@ def script(c: ChatClient) -> list[StepFn]:
         steps += [click(ASPEK_LABEL[aspek]), text(iki), text(target)]
         if not any(ch.isalpha() or ch == "%" for ch in target):
             steps.append(click(satuan))
-        steps += [click("✅"), text(bobot), click("Simpan")]
+        steps += [text(bobot), click("Simpan")]
     steps += [click("IKI wajib"), click("Ajukan ke atasan"), click("Ya, ajukan")]
     return steps
 
 
 # -- the reference: the same wizard, textbook ConversationHandler, draft in memory ------------
 
-(OVERVIEW, LINK_S, RHK, ASPEK_S, IKI, TARGET, SATUAN, JENIS, BOBOT, CARD, REVIEW) = range(11)
+(OVERVIEW, LINK_S, RHK, ASPEK_S, IKI, TARGET, SATUAN, BOBOT, CARD, REVIEW) = range(10)
 warnings.filterwarnings("ignore", category=PTBUserWarning)
 
 
@@ -113,7 +113,7 @@ def reference_app(transport: FakeTelegram) -> Application[Any, Any, Any, Any, An
 
     async def add(update: Update, ctx: ContextTypes.DEFAULT_TYPE) -> int:
         ctx.user_data["draft"] = {}  # type: ignore[index]
-        await answer(update, "Langkah 1/8", kb("RHK 1", "TUSI", "MI", "BYD"))
+        await answer(update, "Langkah 1/7", kb("RHK 1", "TUSI", "MI", "BYD"))
         return LINK_S
 
     async def mandatory(update: Update, ctx: ContextTypes.DEFAULT_TYPE) -> int:
@@ -137,9 +137,9 @@ def reference_app(transport: FakeTelegram) -> Application[Any, Any, Any, Any, An
             return TARGET
         ctx.user_data["draft"]["target"] = parsed.value  # type: ignore[index]
         if parsed.satuan:
-            await answer(update, "Langkah 7/8", kb("✅ CL", "TUSI", "MI", "BYD"))
-            return JENIS
-        await answer(update, "Langkah 6/8", kb(*policy.satuan))
+            await answer(update, "Langkah 7/7", None)
+            return BOBOT
+        await answer(update, "Langkah 6/7", kb(*policy.satuan))
         return SATUAN
 
     async def bobot(update: Update, ctx: ContextTypes.DEFAULT_TYPE) -> int:
@@ -181,17 +181,13 @@ def reference_app(transport: FakeTelegram) -> Application[Any, Any, Any, Any, An
                     CallbackQueryHandler(mandatory, pattern=".*IKI wajib"),
                     CallbackQueryHandler(review, pattern=".*Ajukan"),
                 ],
-                LINK_S: [CallbackQueryHandler(store_then("link", "Langkah 2/8", None, RHK))],
-                RHK: [MessageHandler(texts, store_then("rhk", "Langkah 3/8", aspek_kb, ASPEK_S))],
-                ASPEK_S: [CallbackQueryHandler(store_then("aspek", "Langkah 4/8", None, IKI))],
-                IKI: [MessageHandler(texts, store_then("iki", "Langkah 5/8", None, TARGET))],
+                LINK_S: [CallbackQueryHandler(store_then("link", "Langkah 2/7", None, RHK))],
+                RHK: [MessageHandler(texts, store_then("rhk", "Langkah 3/7", aspek_kb, ASPEK_S))],
+                ASPEK_S: [CallbackQueryHandler(store_then("aspek", "Langkah 4/7", None, IKI))],
+                IKI: [MessageHandler(texts, store_then("iki", "Langkah 5/7", None, TARGET))],
                 TARGET: [MessageHandler(texts, target)],
-                SATUAN: [
-                    CallbackQueryHandler(
-                        store_then("satuan", "Langkah 7/8", kb("✅ CL", "TUSI", "MI", "BYD"), JENIS)
-                    )
-                ],
-                JENIS: [CallbackQueryHandler(store_then("jenis", "Langkah 8/8", None, BOBOT))],
+                # the type came with step 1 (the leader's RHK: CL): the weight is next
+                SATUAN: [CallbackQueryHandler(store_then("satuan", "Langkah 7/7", None, BOBOT))],
                 BOBOT: [MessageHandler(texts, bobot)],
                 CARD: [CallbackQueryHandler(save, pattern=".*Simpan")],
                 REVIEW: [CallbackQueryHandler(submit, pattern=".*Ya, ajukan")],

@@ -1,4 +1,5 @@
-"""Command line: `dialog-kinerja run | migrate | demo | import | invite | chat | admin`."""
+"""Command line: `dialog-kinerja run | migrate | demo | import | invite | chat | admin | outbox`
+and more (see README.md)."""
 
 from __future__ import annotations
 
@@ -322,6 +323,60 @@ policy_app = typer.Typer(no_args_is_help=True, help="The SKP policy (IKI counts,
 app.add_typer(policy_app, name="policy")
 
 
+outbox_app = typer.Typer(
+    no_args_is_help=True, help="Messages that could not be delivered (the last 30 days)."
+)
+app.add_typer(outbox_app, name="outbox")
+
+
+@outbox_app.command("failed")
+def outbox_failed() -> None:
+    """List the messages that failed (newest first): when, to whom, what kind and why; never
+    what they said."""
+    from bot.usecases import outbox_admin
+
+    async def body(services: Services) -> int:
+        texts = services.texts
+        async with services.sessionmaker() as session:
+            now = services.clock()
+            rows = await outbox_admin.failed_messages(session, now, limit=1000)
+            total = await outbox_admin.failed_count(session, now)
+        if not rows:
+            _say("outbox_none", days=outbox_admin.WINDOW.days)
+            return 0
+        _say("outbox_header")
+        for row in rows:
+            _say(
+                "outbox_row",
+                id=row.id,
+                at=row.at.astimezone(services.settings.tz).strftime("%Y-%m-%d %H:%M"),
+                to=(row.recipient or texts.label("outbox_unlinked_person"))[:28],
+                kind=outbox_admin.kind_label(texts, row.kind)[:34],
+                reason=outbox_admin.reason_text(texts, row.last_error),
+                again="" if row.retryable else "*",
+            )
+        _say("outbox_total", count=total, shown=len(rows), days=outbox_admin.WINDOW.days)
+        return 0
+
+    raise typer.Exit(code=asyncio.run(_with_services(body)))
+
+
+@outbox_app.command("retry")
+def outbox_retry() -> None:
+    """Send the failed messages of the last 30 days again (not those whose recipient is still
+    unreachable); the running bot sends them."""
+    from bot.usecases import outbox_admin
+
+    async def body(services: Services) -> int:
+        async with services.sessionmaker() as session, session.begin():
+            tx = Tx(session, services.clock(), None, "cli", services.texts)
+            done = await outbox_admin.retry_failed(tx)
+        _say("outbox_retried", count=done.count, skipped=done.skipped)
+        return 0
+
+    raise typer.Exit(code=asyncio.run(_with_services(body)))
+
+
 async def _period(session: AsyncSession, year: int) -> Period | None:
     return (await session.execute(select(Period).where(Period.year == year))).scalar_one_or_none()
 
@@ -519,31 +574,117 @@ def remind_now() -> None:
 
 
 @app.command()
-def run() -> None:
-    """Start the bot (long polling). Migrations are applied first. Exits with 3 when the bot
-    already runs in another process on the same database (one poller per token)."""
+def run(
+    webhook: Annotated[
+        bool,
+        typer.Option(
+            "--webhook",
+            help="Serve Telegram's webhook (WEBHOOK_URL, WEBHOOK_SECRET, WEBHOOK_LISTEN, "
+            "WEBHOOK_PORT) instead of long polling; several workers may run on one PostgreSQL.",
+        ),
+    ] = False,
+) -> None:
+    """Start the bot (long polling, or with --webhook a webhook worker). Migrations are
+    applied first. Exits with 3 when the bot already runs in a way that excludes this one
+    (one poller per token; a poller and webhook workers exclude each other)."""
     settings = get_settings()
     try:
         token = settings.require_token()
     except MissingTokenError:
         _fail("missing_token")
         return
-    logs.configure(settings.log_level, [token])
-    raise typer.Exit(code=asyncio.run(_serve(settings)))
+    secrets = [token]
+    if settings.webhook_secret is not None:
+        secrets.append(settings.webhook_secret.get_secret_value())
+    logs.configure(
+        settings.log_level,
+        secrets,
+        json_format=settings.log_format == "json",
+        worker=settings.worker_name,
+    )
+    raise typer.Exit(code=asyncio.run(_serve(settings, webhook)))
 
 
 def _say_to(key: str, err: bool = False, **values: object) -> None:
     typer.echo(get_texts().console(key, **values), err=err)
 
 
-async def _serve(settings: Settings) -> int:
-    from bot.telegram.polling import serve
+async def _serve(settings: Settings, webhook: bool = False) -> int:
+    from bot.telegram import polling
+    from bot.web import server
 
     stop = asyncio.Event()
     loop = asyncio.get_running_loop()
     for sig in (signal.SIGINT, signal.SIGTERM):
         loop.add_signal_handler(sig, stop.set)
+    serve = server.serve if webhook else polling.serve
     return await serve(settings, stop, _say_to)
+
+
+webhook_app = typer.Typer(
+    no_args_is_help=True, help="Telegram's webhook for this bot (set, delete, info)."
+)
+app.add_typer(webhook_app, name="webhook")
+
+
+def _webhook_call(body: Callable[[Settings, object], Awaitable[None]]) -> None:
+    from telegram import Bot
+
+    settings = get_settings()
+    try:
+        token = settings.require_token()
+    except MissingTokenError:
+        _fail("missing_token")
+        return
+
+    async def run_it() -> None:
+        async with Bot(token, base_url=settings.telegram_api_base_url) as bot:
+            await body(settings, bot)
+
+    asyncio.run(run_it())
+
+
+@webhook_app.command("set")
+def webhook_set() -> None:
+    """setWebhook with WEBHOOK_URL, WEBHOOK_SECRET and the updates the bot reads (the
+    workers also do it at start)."""
+    from bot.telegram.polling import ALLOWED_UPDATES
+    from bot.web.server import set_webhook
+
+    async def body(settings: Settings, bot: object) -> None:
+        if not settings.webhook_url or settings.webhook_secret is None:
+            _fail("webhook_settings_missing")
+        await set_webhook(bot, settings)  # type: ignore[arg-type]
+        _say("webhook_set", url=settings.webhook_url, updates=", ".join(ALLOWED_UPDATES))
+
+    _webhook_call(body)
+
+
+@webhook_app.command("delete")
+def webhook_delete() -> None:
+    """deleteWebhook (the updates waiting at Telegram are kept for long polling)."""
+
+    async def body(_settings: Settings, bot: object) -> None:
+        await bot.delete_webhook(drop_pending_updates=False)  # type: ignore[attr-defined]
+        _say("webhook_deleted")
+
+    _webhook_call(body)
+
+
+@webhook_app.command("info")
+def webhook_info() -> None:
+    """What Telegram knows of the webhook: its URL, updates waiting, the last error."""
+
+    async def body(_settings: Settings, bot: object) -> None:
+        info = await bot.get_webhook_info()  # type: ignore[attr-defined]
+        _say(
+            "webhook_info",
+            url=info.url or "-",
+            pending=info.pending_update_count,
+            error=info.last_error_message or "-",
+        )
+
+    _webhook_call(body)
 
 
 def main() -> None:

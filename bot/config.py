@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from functools import lru_cache
 from pathlib import Path
+from typing import Literal
 from zoneinfo import ZoneInfo
 
 from pydantic import Field, SecretStr, field_validator
@@ -61,6 +62,41 @@ class Settings(BaseSettings):
     # A sent, failed or skipped message's text (its payload) is emptied after this many days;
     # the row itself (who, what kind, when, the outcome) and the audit log stay.
     outbox_retention_days: int = Field(default=90, ge=1, le=3650)
+
+    # Webhook mode (`run --webhook`, bot.web): Telegram POSTs each update to WEBHOOK_URL (the
+    # public https address of the reverse proxy); the worker listens on WEBHOOK_LISTEN and
+    # WEBHOOK_PORT behind it. Every request must carry WEBHOOK_SECRET in Telegram's
+    # X-Telegram-Bot-Api-Secret-Token header (1-256 characters: A-Z, a-z, 0-9, _ and -).
+    webhook_url: str | None = None
+    webhook_listen: str = "127.0.0.1"
+    webhook_port: int = Field(default=8080, ge=1, le=65535)
+    webhook_secret: SecretStr | None = None
+    # Connections Telegram opens at once to deliver updates (setWebhook's max_connections).
+    webhook_max_connections: int = Field(default=40, ge=1, le=100)
+    # This worker's name in /metrics and the logs (default: host:pid).
+    worker_name: str | None = None
+    # "json": one JSON object per log line (for a log collector), redacted as the text form.
+    log_format: Literal["text", "json"] = "text"
+    # Messages a second to one chat, shared by all workers on PostgreSQL (Telegram: about 1),
+    # with a short burst allowed (a step's two messages go at once).
+    telegram_chat_rate: float = Field(default=1.0, gt=0, le=1000)
+    telegram_chat_burst: int = Field(default=3, ge=1, le=20)
+    # Telegram's paid broadcast (allow_paid_broadcast): messages above the free budget go at
+    # up to PAID_BROADCAST_RATE a second, each charged in Telegram Stars. Off by default.
+    allow_paid_broadcast: bool = False
+    paid_broadcast_rate: float = Field(default=100.0, gt=0, le=1000)
+    # /healthz answers 503 when an update received this many seconds ago is still unprocessed.
+    health_max_inbox_age: int = Field(default=300, ge=5, le=86400)
+
+    @field_validator("webhook_secret")
+    @classmethod
+    def _telegram_secret(cls, value: SecretStr | None) -> SecretStr | None:
+        if value is not None and value.get_secret_value():
+            secret = value.get_secret_value()
+            allowed = all(c.isascii() and (c.isalnum() or c in "_-") for c in secret)
+            if len(secret) > 256 or not allowed:
+                raise ValueError("WEBHOOK_SECRET: 1-256 characters A-Z, a-z, 0-9, _ and -")
+        return value
 
     @field_validator("timezone")
     @classmethod

@@ -12,9 +12,11 @@ people sent and were sent.
 
 from __future__ import annotations
 
+import json
 import logging
 import os
 import re
+from datetime import UTC, datetime
 from typing import Any
 
 from bot.domain.nip import mask_nips_in
@@ -101,14 +103,45 @@ def payloads_requested() -> bool:
     return os.environ.get(PAYLOAD_ENV, "").strip().lower() in ("1", "true", "yes", "on")
 
 
-def configure(level: str, secrets: list[str]) -> None:
+class JsonFormatter(logging.Formatter):
+    """LOG_FORMAT=json: one JSON object a line (time in UTC, level, logger, message, and the
+    traceback when there is one), for a log collector. The record is redacted already."""
+
+    def __init__(self, worker: str | None = None) -> None:
+        super().__init__()
+        self.worker = worker
+
+    def format(self, record: logging.LogRecord) -> str:
+        line: dict[str, Any] = {
+            "time": datetime.fromtimestamp(record.created, UTC).isoformat(timespec="milliseconds"),
+            "level": record.levelname,
+            "logger": record.name,
+            "message": record.getMessage(),
+        }
+        if self.worker:
+            line["worker"] = self.worker
+        if record.exc_info and not record.exc_text:
+            record.exc_text = self.formatException(record.exc_info)
+        if record.exc_text:
+            line["exception"] = record.exc_text
+        if record.stack_info:
+            line["stack"] = record.stack_info
+        return json.dumps(line, ensure_ascii=False)
+
+
+def configure(
+    level: str, secrets: list[str], json_format: bool = False, worker: str | None = None
+) -> None:
     redactor = Redactor(secrets)
     current = logging.getLogRecordFactory()
     base = current.base if isinstance(current, _RedactingFactory) else current
     logging.setLogRecordFactory(_RedactingFactory(base, redactor))
 
     handler = logging.StreamHandler()
-    handler.setFormatter(logging.Formatter("%(asctime)s %(levelname)s %(name)s: %(message)s"))
+    if json_format:
+        handler.setFormatter(JsonFormatter(worker))
+    else:
+        handler.setFormatter(logging.Formatter("%(asctime)s %(levelname)s %(name)s: %(message)s"))
     handler.addFilter(RedactingFilter(secrets))
     root = logging.getLogger()
     root.handlers[:] = [handler]

@@ -4,6 +4,7 @@ labels and console texts (plain). Indonesian number and date formatting via Babe
 from __future__ import annotations
 
 import logging
+from collections import defaultdict
 from datetime import date, datetime
 from decimal import Decimal
 from functools import cached_property
@@ -119,6 +120,26 @@ class Texts:
         """The explanation and the suggestion for a rule finding (plain text)."""
         text, hint = self._findings[code]
         return text.format(**values), hint.format(**values)
+
+    def paste_problem(self, code: str, /, **values: Any) -> str:
+        """Why a pasted table cannot be taken as it is (bot.domain.paste), plain text:
+        "Baris 3, kolom Target: …". `line` (0 or absent: the whole table) and `column` (a
+        canonical key) say where; the other values fill the reason (templates/paste.j2).
+        Call it as `texts.paste_problem(problem.code, **problem.values())`."""
+        module: Any = self.env.get_template("paste.j2").module
+        filled: dict[str, Any] = defaultdict(str)
+        for key, value in values.items():
+            filled[key] = angka(value) if isinstance(value, Decimal) else value
+        column = values.get("column")
+        filled["column"] = module.columns.get(column, column or "")
+        line = values.get("line") or 0
+        where = module.where["cell" if line and column else "row" if line else "table"]
+        return str(where).format_map(filled) + str(module.problems[code]).format_map(filled)
+
+    def paste_column(self, key: str) -> str:
+        """A column of a pasted table as people call it ("Target", "RHK atasan")."""
+        module: Any = self.env.get_template("paste.j2").module
+        return str(module.columns.get(key, key))
 
     @cached_property
     def berakhlak(self) -> list[dict[str, Any]]:

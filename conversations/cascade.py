@@ -3,13 +3,17 @@
 P — Pahami: the item in its organisational cascade (IT → ISS → IKP → IKK) and the deck's
     guiding questions; R — Rumuskan: strategies and, under each, activities; I — Identifikasi:
     who contributes to each activity (the leader's own staff); M — Mulai jabarkan: for each
-    contribution the method, the IKI and the target, with the SMART-C lint; A — Ajak dialog:
-    the checks, then one action sends every proposal as a pre-filled draft item in each
-    assignee's SKP. The MPPH shows who contributes what, in chat and as XLSX.
+    role the method, the RHK the leader writes, the IKI and the target, with the SMART-C lint
+    (a person may hold several roles, one IKI each, under one activity); A — Ajak dialog: the
+    checks and the team's targets per satuan, then one action sends every role as a
+    pre-filled draft item in each assignee's SKP, with one summary message per assignee. The
+    MPPH shows who contributes what, in chat and as XLSX; its "back" returns where the leader
+    was.
 
-This module holds the choice of an item, P, A, the MPPH and the flow's assembly; R and I live
-in conversations.cascade_plan, M in cascade_roles, what they share in cascade_shared. Long
-trees, role lists and matrices are shown a page at a time."""
+This module holds the choice of an item, P, A, the MPPH, the assignee's buttons and the flow's
+assembly; R lives in conversations.cascade_plan, I in cascade_people, M in cascade_roles (the
+list) and cascade_role (one role), what they share in cascade_shared. Long trees, role lists
+and matrices are shown a page at a time."""
 
 from __future__ import annotations
 
@@ -20,23 +24,28 @@ from typing import Any
 from sqlalchemy import select
 
 from bot.db.models import CascadeAssignment, Employee, Indicator, SkpItem
+from bot.domain.contract import Refusal
 from bot.engine.callback import Callback
 from bot.engine.context import Ctx, Role
 from bot.engine.flow import Choice, Goto, Next, Reask, Stay, Step, flow, grid
 from bot.engine.runtime import HOME
 from bot.services import cascade as cas
 from bot.services import skp as store
+from bot.services.cascade_checks import CascadeFinding, check, target_sums
 from bot.texts import angka
 from bot.usecases import cascade as cascade_cases
 from bot.usecases.base import Refused
-from conversations import cascade_plan, cascade_roles, paging
+from conversations import cascade_people, cascade_plan, cascade_role, cascade_roles, paging
 from conversations.cascade_shared import (
     BACK,
+    MPPH_FROM,
+    MPPH_KEY,
     TEXT_MAX,
     current_cascade,
     lost,
     period_policy,
     text_problem,
+    to_mpph,
     tree_view,
 )
 
@@ -46,7 +55,6 @@ CAS_NS = "cas"
 # Findings the A screen explains: every kind once before any kind twice, then the next ones
 # as the shown ones are fixed.
 FINDINGS_SHOWN = 6
-MPPH_KEY = "mpph"
 # Lines of the MPPH a page shows: an RHK or a person's roles under it, each quoted short.
 MPPH_LINES = 12
 
@@ -73,8 +81,7 @@ async def on_pick(ctx: Ctx, action: str, arg: str) -> Next:
     if action == "menu":
         return HOME
     if action == "mpph":
-        paging.reset(ctx, MPPH_KEY)
-        return Goto("mpph")
+        return to_mpph(ctx, "pick")
     period, _policy = await period_policy(ctx)
     item_id = Callback.object_id(arg)
     item = await ctx.session.get(SkpItem, item_id) if item_id is not None else None
@@ -130,11 +137,11 @@ async def on_pahami_text(ctx: Ctx, text: str) -> Next:
 # -- A -------------------------------------------------------------------------------------------
 
 
-def _describe(ctx: Ctx, findings: list[cas.CascadeFinding]) -> list[dict[str, str]]:
+def _describe(ctx: Ctx, findings: list[CascadeFinding]) -> list[dict[str, str]]:
     """The findings explained, the kinds interleaved (one of each kind, then the next of
     each) so that the first ones shown name every kind of problem; a kind's hint is given
     with its first finding only."""
-    by_code: dict[str, list[cas.CascadeFinding]] = {}
+    by_code: dict[str, list[CascadeFinding]] = {}
     for f in findings:
         by_code.setdefault(f.code, []).append(f)
     rounds = max((len(group) for group in by_code.values()), default=0)
@@ -153,9 +160,9 @@ def _describe(ctx: Ctx, findings: list[cas.CascadeFinding]) -> list[dict[str, st
 async def ajak_view(ctx: Ctx) -> dict[str, Any]:
     view = await tree_view(ctx)
     cascade = await current_cascade(ctx)
-    findings = await cas.check(ctx.session, cascade, view["nodes"]) if cascade else []
+    findings = await check(ctx.session, cascade, view["nodes"]) if cascade else []
     listed = cascade_roles.assignments(view)
-    ready = [a for _l, _act, a in listed if a.iki and a.target_value is not None]
+    ready = [a for _l, _act, a in listed if cas.complete(a)]
     unsent = [a for a in ready if a.draft_item_id is None]
     return {
         **view,
@@ -163,6 +170,8 @@ async def ajak_view(ctx: Ctx) -> dict[str, Any]:
         "findings_shown": FINDINGS_SHOWN,
         "ready": ready,
         "unsent": unsent,
+        "people": len({a.assignee_id for a in ready}),
+        "sums": target_sums(ready),
     }
 
 
@@ -179,8 +188,7 @@ async def on_ajak(ctx: Ctx, action: str, arg: str) -> Next:
     if action == "back":
         return Goto("jabarkan")
     if action == "mpph":
-        paging.reset(ctx, MPPH_KEY)
-        return Goto("mpph")
+        return to_mpph(ctx, "ajak")
     cascade = await current_cascade(ctx)
     period, policy = await period_policy(ctx)
     if cascade is None or period is None:
@@ -194,27 +202,39 @@ async def on_ajak(ctx: Ctx, action: str, arg: str) -> Next:
         created=len(sent.created),
         changed=len(sent.changed),
         skipped=len(sent.skipped),
+        people=len(sent.assignees()),
     )
     return Goto("ajak")
 
 
-async def on_cas_button(ctx: Ctx, action: str, obj: str, _version: int) -> Next | None:
-    """The assignee answers a changed proposal: take it into their draft, or keep theirs."""
-    row_id = Callback.object_id(obj)
-    row = await ctx.session.get(CascadeAssignment, row_id) if row_id is not None else None
-    if row is None or row.assignee_id != ctx.actor.id or action not in ("apply", "keep"):
+async def on_cas_button(ctx: Ctx, action: str, obj: str, version: int) -> Next | None:
+    """The assignee answers the changed proposals of a summary: take them into their draft
+    ("take"), or keep theirs to discuss ("leave"); both name the cascade and carry the
+    proposals' version. "apply"/"keep" name one role (summaries written before)."""
+    object_id = Callback.object_id(obj)
+    if object_id is None or action not in ("take", "leave", "apply", "keep"):
         ctx.notice("button_invalid", alert=True)
         return None
-    if action == "keep":
-        ctx.audit("cascade.change_declined", "cascade_assignment", row.id)
-        ctx.notice("decision_saved")
-        return None
     try:
-        await cascade_cases.apply_change(ctx.tx, row.id)
+        if action == "take":
+            applied = await cascade_cases.apply_changes(ctx.tx, object_id, version)
+            ctx.notice("cascade_changes_applied" if applied else "cascade_nothing_to_apply")
+        elif action == "leave":
+            await cascade_cases.keep_drafts(ctx.tx, object_id, version)
+            ctx.notice("decision_saved")
+        elif action == "apply":
+            await cascade_cases.apply_change(ctx.tx, object_id)
+            ctx.notice("item_saved")
+        else:
+            row = await ctx.session.get(CascadeAssignment, object_id)
+            if row is None or row.assignee_id != ctx.actor.id:
+                ctx.notice("button_invalid", alert=True)
+                return None
+            ctx.audit("cascade.change_declined", "cascade_assignment", row.id)
+            ctx.notice("decision_saved")
     except Refused as exc:
-        ctx.notice(exc.reason.value, alert=True)
-        return None
-    ctx.notice("item_saved")
+        not_theirs = exc.reason is Refusal.NOT_FOUND and action in ("take", "leave")
+        ctx.notice("button_invalid" if not_theirs else exc.reason.value, alert=True)
     return None
 
 
@@ -254,7 +274,11 @@ async def on_mpph(ctx: Ctx, action: str, arg: str) -> Next:
     if paging.turned(ctx, action, arg):
         return Stay()
     if action == "back":
-        return Goto("pick")
+        back = ctx.data.pop("mpph_back", "pick")
+        # back where the leader was; a place that needs a cascade, only with one
+        if back not in MPPH_FROM or (back != "pick" and await current_cascade(ctx) is None):
+            back = "pick"
+        return Goto(back)
     period, _policy = await period_policy(ctx)
     if period is None:
         return Stay()
@@ -286,7 +310,9 @@ FLOW = flow(
             on_text=on_pahami_text,
         ),
         *cascade_plan.STEPS,
+        *cascade_people.STEPS,
         *cascade_roles.STEPS,
+        *cascade_role.STEPS,
         Step("ajak", "cascade_ajak", view=ajak_view, choices=ajak_choices, on_choice=on_ajak),
         Step("mpph", "cascade_mpph", view=mpph_view, choices=mpph_choices, on_choice=on_mpph),
     ],

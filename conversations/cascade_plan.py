@@ -1,19 +1,19 @@
-"""Kaskade (PRIMA), R and I: the leader's strategies and, under each, activities (added,
-or deleted with what hangs under them), then who contributes to each activity. The tree is
+"""Kaskade (PRIMA), R — Rumuskan: the leader's strategies and, under each, activities. A
+strategy typed on the R screen is added at once (its activities may follow on the next lines,
+one a line; otherwise they are asked for next); several activities may be typed in one message.
+Strategies and activities can be renamed, or deleted with what hangs under them. The tree is
 shown a page at a time (conversations.cascade_shared)."""
 
 from __future__ import annotations
 
 from typing import Any
 
-from sqlalchemy import select
-
-from bot.db.models import CascadeActivity, CascadeAssignment, CascadeStrategy, Employee
+from bot.db.models import CascadeActivity, CascadeStrategy
 from bot.engine.callback import Callback
 from bot.engine.context import Ctx
-from bot.engine.flow import Choice, Goto, Next, Stay, Step, grid
+from bot.engine.flow import Choice, Goto, Next, Reask, Stay, Step, grid
 from bot.services import cascade as cas
-from conversations import paging
+from conversations import cascade_people, paging
 from conversations.cascade_shared import (
     BACK,
     TREE_KEY,
@@ -27,11 +27,8 @@ from conversations.cascade_shared import (
     text_problem,
     tree_lines,
     tree_view,
+    typed_lines,
 )
-
-# People a page of "who contributes" offers as buttons.
-PEOPLE_PER_PAGE = 20
-PEOPLE_KEY = "people"
 
 # -- R -------------------------------------------------------------------------------------------
 
@@ -44,6 +41,7 @@ def rumuskan_choices(_ctx: Ctx, view: dict[str, Any]) -> list[list[Choice]]:
     ]
     rows.append(paging.page_row(view["page"]))
     if view["nodes"]:
+        rows.append([Choice("edit", "cascade_edit")])
         rows.append([Choice("delete", "cascade_delete")])
         rows.append([Choice("next", "cascade_to_i")])
     return [*rows, [BACK]]
@@ -55,9 +53,10 @@ async def on_rumuskan(ctx: Ctx, action: str, arg: str) -> Next:
     if action == "back":
         return Goto("pahami")
     if action == "next":
-        return Goto("identifikasi")
-    if action == "delete":
-        return Goto("delete_pick")
+        return await cascade_people.start(ctx)
+    if action in ("edit", "delete"):
+        ctx.data["line_action"] = action
+        return Goto("line_pick")
     if action == "activity":
         if (strategy_id := Callback.object_id(arg)) is None:
             return invalid_button(ctx)
@@ -67,27 +66,69 @@ async def on_rumuskan(ctx: Ctx, action: str, arg: str) -> Next:
 
 
 async def on_strategy_text(ctx: Ctx, text: str) -> Next:
-    if (problem := text_problem(ctx, text)) is not None:
-        return problem
+    """A strategy (the first line) and, on the lines after it, its activities; without
+    them, its activities are asked for next."""
+    lines = typed_lines(text)
+    if isinstance(lines, Reask):
+        return lines
     cascade = await current_cascade(ctx)
     if cascade is None:
         return lost(ctx)
-    row = await cas.add_strategy(ctx.session, cascade, text)
-    ctx.audit("cascade.strategy_added", "cascade", cascade.id, strategy_id=row.id, text=text[:200])
-    await _show_line(ctx, cascade.id, row.id, None)
-    return Goto("rumuskan")
+    row = await cas.add_strategy(ctx.session, cascade, lines[0])
+    ctx.audit(
+        "cascade.strategy_added", "cascade", cascade.id, strategy_id=row.id, text=lines[0][:200]
+    )
+    if len(lines) == 1:
+        ctx.data["strategy_id"] = row.id
+        await _show_line(ctx, cascade.id, row.id, None)
+        return Goto("activity_text")
+    return await _add_activities(ctx, cascade.id, row, lines[1:])
+
+
+async def _strategy(ctx: Ctx) -> CascadeStrategy | None:
+    cascade = await current_cascade(ctx)
+    strategy_id = ctx.data.get("strategy_id")
+    strategy = (
+        await ctx.session.get(CascadeStrategy, strategy_id)
+        if isinstance(strategy_id, int)
+        else None
+    )
+    if cascade is None or strategy is None or strategy.cascade_id != cascade.id:
+        return None
+    return strategy
+
+
+async def activity_text_view(ctx: Ctx) -> dict[str, Any]:
+    strategy = await _strategy(ctx)
+    nodes = await cas.tree(ctx.session, strategy.cascade_id) if strategy is not None else []
+    number = next(
+        (n for n, s in enumerate(nodes, 1) if s.strategy.id == ctx.data.get("strategy_id")), 0
+    )
+    count = len(nodes[number - 1].activities) if number else 0
+    return {"strategy": strategy, "number": number, "count": count}
 
 
 async def on_activity_text(ctx: Ctx, text: str) -> Next:
-    if (problem := text_problem(ctx, text)) is not None:
-        return problem
-    cascade = await current_cascade(ctx)
-    strategy = await ctx.session.get(CascadeStrategy, ctx.data.get("strategy_id"))
-    if cascade is None or strategy is None or strategy.cascade_id != cascade.id:
+    lines = typed_lines(text)
+    if isinstance(lines, Reask):
+        return lines
+    strategy = await _strategy(ctx)
+    if strategy is None:
         return lost(ctx)
-    row = await cas.add_activity(ctx.session, strategy, text)
-    ctx.audit("cascade.activity_added", "cascade", cascade.id, activity_id=row.id, text=text[:200])
-    await _show_line(ctx, cascade.id, strategy.id, row.id)
+    return await _add_activities(ctx, strategy.cascade_id, strategy, lines)
+
+
+async def _add_activities(
+    ctx: Ctx, cascade_id: int, strategy: CascadeStrategy, texts: list[str]
+) -> Next:
+    row = None
+    for text in texts:
+        row = await cas.add_activity(ctx.session, strategy, text)
+        ctx.audit(
+            "cascade.activity_added", "cascade", cascade_id, activity_id=row.id, text=text[:200]
+        )
+    ctx.data.pop("strategy_id", None)
+    await _show_line(ctx, cascade_id, strategy.id, row.id if row is not None else None)
     return Goto("rumuskan")
 
 
@@ -101,57 +142,65 @@ async def _show_line(ctx: Ctx, cascade_id: int, strategy_id: int, activity_id: i
             return
 
 
-async def on_back_rumuskan(_ctx: Ctx, _action: str, _arg: str) -> Next:
+async def on_back_rumuskan(ctx: Ctx, _action: str, _arg: str) -> Next:
+    ctx.data.pop("strategy_id", None)
     return Goto("rumuskan")
 
 
-# -- R: deleting a strategy or an activity -------------------------------------------------------
+# -- R: renaming or deleting a strategy or an activity -------------------------------------------
 
 
-def _delete_arg(line: TreeLine) -> str:
-    """What a delete button names: "s<id>" a strategy, "a<id>" an activity."""
+def _line_arg(line: TreeLine) -> str:
+    """What a pick button names: "s<id>" a strategy, "a<id>" an activity."""
     if line.activity is not None:
         return f"a{line.activity.activity.id}"
     return f"s{line.strategy.strategy.id}"
 
 
-def delete_pick_choices(_ctx: Ctx, view: dict[str, Any]) -> list[list[Choice]]:
+def line_pick_choices(ctx: Ctx, view: dict[str, Any]) -> list[list[Choice]]:
+    icon = "🗑" if ctx.data.get("line_action") == "delete" else "✏️"
     picks = [
-        Choice("pick", arg=_delete_arg(line), text=f"🗑 {line.label}") for line in view["page"].items
+        Choice("pick", arg=_line_arg(line), text=f"{icon} {line.label}")
+        for line in view["page"].items
     ]
     return [*grid(picks, 4), paging.page_row(view["page"]), [BACK]]
 
 
-async def on_delete_pick(ctx: Ctx, action: str, arg: str) -> Next:
+async def line_pick_view(ctx: Ctx) -> dict[str, Any]:
+    return {**await tree_view(ctx), "deleting": ctx.data.get("line_action") == "delete"}
+
+
+async def on_line_pick(ctx: Ctx, action: str, arg: str) -> Next:
     if paging.turned(ctx, action, arg):
         return Stay()
     if action == "back":
         return Goto("rumuskan")
     if Callback.object_id(arg[1:]) is None or arg[:1] not in ("s", "a"):
         return invalid_button(ctx)
-    ctx.data["delete"] = arg
-    return Goto("delete_confirm")
+    ctx.data["line"] = arg
+    return Goto("delete_confirm" if ctx.data.get("line_action") == "delete" else "edit_line")
 
 
-async def _to_delete(ctx: Ctx) -> tuple[str, CascadeStrategy, CascadeActivity | None] | None:
-    """What was picked for deletion, if it is still part of the actor's cascade."""
+async def _picked(ctx: Ctx) -> tuple[str, CascadeStrategy, CascadeActivity | None] | None:
+    """The strategy or activity picked, if it is still part of the actor's cascade."""
     cascade = await current_cascade(ctx)
-    picked = ctx.data.get("delete")
+    picked = ctx.data.get("line")
     if cascade is None or not isinstance(picked, str):
         return None
     kind, row_id = picked[:1], Callback.object_id(picked[1:])
-    if row_id is None:
+    if row_id is None or kind not in ("s", "a"):
         return None
     activity = await ctx.session.get(CascadeActivity, row_id) if kind == "a" else None
     strategy_id = activity.strategy_id if activity is not None else row_id
-    strategy = await ctx.session.get(CascadeStrategy, strategy_id) if kind in ("s", "a") else None
+    strategy = await ctx.session.get(CascadeStrategy, strategy_id)
     if strategy is None or strategy.cascade_id != cascade.id or (kind == "a" and not activity):
         return None
     return kind, strategy, activity
 
 
-async def delete_confirm_view(ctx: Ctx) -> dict[str, Any]:
-    found = await _to_delete(ctx)
+async def line_view(ctx: Ctx) -> dict[str, Any]:
+    """The picked line: its number, its text, and what hangs under it."""
+    found = await _picked(ctx)
     if found is None:
         return {"kind": None}
     kind, strategy, activity = found
@@ -176,6 +225,41 @@ async def delete_confirm_view(ctx: Ctx) -> dict[str, Any]:
     }
 
 
+def edit_line_choices(_ctx: Ctx, view: dict[str, Any]) -> list[list[Choice]]:
+    if view["kind"] is None:
+        return [[BACK]]
+    return [[Choice("delete", "cascade_delete_this")], [BACK]]
+
+
+async def on_edit_line(ctx: Ctx, action: str, _arg: str) -> Next:
+    if action == "delete":
+        return Goto("delete_confirm")
+    ctx.data.pop("line", None)
+    return Goto("rumuskan")
+
+
+async def on_edit_text(ctx: Ctx, text: str) -> Next:
+    text = " ".join(text.split())
+    if (problem := text_problem(ctx, text)) is not None:
+        return problem
+    found = await _picked(ctx)
+    if found is None:
+        return lost(ctx)
+    kind, strategy, activity = found
+    row: CascadeStrategy | CascadeActivity = activity if activity is not None else strategy
+    before, row.text = row.text, text
+    ctx.audit(
+        "cascade.activity_renamed" if kind == "a" else "cascade.strategy_renamed",
+        "cascade",
+        strategy.cascade_id,
+        **({"activity_id": row.id} if kind == "a" else {"strategy_id": row.id}),
+        before=before[:200],
+        text=text[:200],
+    )
+    ctx.data.pop("line", None)
+    return Goto("rumuskan")
+
+
 def delete_confirm_choices(_ctx: Ctx, view: dict[str, Any]) -> list[list[Choice]]:
     if view["kind"] is None:
         return [[BACK]]
@@ -183,8 +267,8 @@ def delete_confirm_choices(_ctx: Ctx, view: dict[str, Any]) -> list[list[Choice]
 
 
 async def on_delete_confirm(ctx: Ctx, action: str, _arg: str) -> Next:
-    found = await _to_delete(ctx)
-    ctx.data.pop("delete", None)
+    found = await _picked(ctx)
+    ctx.data.pop("line", None)
     if action == "back":
         return Goto("rumuskan")
     if found is None:
@@ -220,112 +304,6 @@ async def on_delete_confirm(ctx: Ctx, action: str, _arg: str) -> Next:
     return Goto("rumuskan")
 
 
-# -- I -------------------------------------------------------------------------------------------
-
-
-def identifikasi_choices(_ctx: Ctx, view: dict[str, Any]) -> list[list[Choice]]:
-    rows = [
-        [
-            Choice(
-                "activity",
-                "cascade_who_n",
-                str(line.activity.activity.id),
-                values=(("n", line.label),),
-            )
-        ]
-        for line in view["page"].items
-        if line.activity is not None
-    ]
-    return [*rows, paging.page_row(view["page"]), [Choice("next", "cascade_to_m")], [BACK]]
-
-
-async def on_identifikasi(ctx: Ctx, action: str, arg: str) -> Next:
-    if paging.turned(ctx, action, arg):
-        return Stay()
-    if action == "back":
-        return Goto("rumuskan")
-    if action == "next":
-        return Goto("jabarkan")
-    if (activity_id := Callback.object_id(arg)) is None:
-        return invalid_button(ctx)
-    ctx.data["activity_id"] = activity_id
-    paging.reset(ctx, PEOPLE_KEY)
-    return Goto("assign")
-
-
-async def _activity(ctx: Ctx) -> CascadeActivity | None:
-    cascade = await current_cascade(ctx)
-    activity = await ctx.session.get(CascadeActivity, ctx.data.get("activity_id"))
-    if cascade is None or activity is None:
-        return None
-    strategy = await ctx.session.get(CascadeStrategy, activity.strategy_id)
-    return activity if strategy is not None and strategy.cascade_id == cascade.id else None
-
-
-async def assign_view(ctx: Ctx) -> dict[str, Any]:
-    activity = await _activity(ctx)
-    if activity is None:
-        return {
-            "activity": None,
-            "people": paging.paged(ctx, PEOPLE_KEY, [], PEOPLE_PER_PAGE),
-            "chosen": set(),
-        }
-    chosen = set(
-        (
-            await ctx.session.execute(
-                select(CascadeAssignment.assignee_id).where(
-                    CascadeAssignment.activity_id == activity.id
-                )
-            )
-        ).scalars()
-    )
-    people = await cas.reports_of(ctx.session, ctx.actor.id)
-    return {
-        "activity": activity,
-        "people": paging.paged(ctx, PEOPLE_KEY, people, PEOPLE_PER_PAGE),
-        "chosen": chosen,
-    }
-
-
-def assign_choices(_ctx: Ctx, view: dict[str, Any]) -> list[list[Choice]]:
-    rows = [
-        [
-            Choice(
-                "toggle",
-                arg=str(p.id),
-                text=("✅ " if p.id in view["chosen"] else "▫️ ") + p.name[:40],
-            )
-        ]
-        for p in view["people"].items
-    ]
-    return [*rows, paging.page_row(view["people"]), [Choice("done", "cascade_done")]]
-
-
-async def on_assign(ctx: Ctx, action: str, arg: str) -> Next:
-    if paging.turned(ctx, action, arg):
-        return Stay()
-    if action == "done":
-        return Goto("identifikasi")
-    cascade = await current_cascade(ctx)
-    activity = await _activity(ctx)
-    person_id = Callback.object_id(arg)
-    person = await ctx.session.get(Employee, person_id) if person_id is not None else None
-    if cascade is None or activity is None:
-        return lost(ctx)
-    if person is None or person.penilai_id != ctx.actor.id:
-        ctx.notice("not_authorised", alert=True)
-        return Stay()
-    added = await cas.toggle_assignee(ctx.session, activity, person.id)
-    ctx.audit(
-        "cascade.assignee_added" if added else "cascade.assignee_removed",
-        "cascade",
-        cascade.id,
-        activity_id=activity.id,
-        assignee_id=person.id,
-    )
-    return Stay()
-
-
 STEPS = [
     Step(
         "rumuskan",
@@ -333,6 +311,7 @@ STEPS = [
         view=tree_view,
         choices=rumuskan_choices,
         on_choice=on_rumuskan,
+        on_text=on_strategy_text,
     ),
     Step(
         "strategy_text",
@@ -344,30 +323,31 @@ STEPS = [
     Step(
         "activity_text",
         "cascade_activity_text",
+        view=activity_text_view,
         choices=back_choices,
         on_choice=on_back_rumuskan,
         on_text=on_activity_text,
     ),
     Step(
-        "delete_pick",
-        "cascade_delete_pick",
-        view=tree_view,
-        choices=delete_pick_choices,
-        on_choice=on_delete_pick,
+        "line_pick",
+        "cascade_line_pick",
+        view=line_pick_view,
+        choices=line_pick_choices,
+        on_choice=on_line_pick,
+    ),
+    Step(
+        "edit_line",
+        "cascade_edit_line",
+        view=line_view,
+        choices=edit_line_choices,
+        on_choice=on_edit_line,
+        on_text=on_edit_text,
     ),
     Step(
         "delete_confirm",
         "cascade_delete_confirm",
-        view=delete_confirm_view,
+        view=line_view,
         choices=delete_confirm_choices,
         on_choice=on_delete_confirm,
     ),
-    Step(
-        "identifikasi",
-        "cascade_identifikasi",
-        view=tree_view,
-        choices=identifikasi_choices,
-        on_choice=on_identifikasi,
-    ),
-    Step("assign", "cascade_assign", view=assign_view, choices=assign_choices, on_choice=on_assign),
 ]

@@ -1,41 +1,48 @@
-"""Kaskade (PRIMA), M — Mulai jabarkan: for each contribution the method, the IKI and the
-target, with the SMART-C lint. The roles are listed a page at a time."""
+"""Kaskade (PRIMA), M — Mulai jabarkan: each role's method, RHK (output + qualifier), IKI and
+target, with the SMART-C lint of drafting (bot.domain.skp_rules). The roles are listed a page
+at a time; one role is spelled out in three screens (conversations.cascade_role), and the next
+role not spelled out yet follows at once. A person may get another IKI under the same activity
+(the deck's activities 2.1 and 3.1 carry two each), its RHK one tap away."""
 
 from __future__ import annotations
 
 from typing import Any
 
-from bot.db.models import (
-    CascadeActivity,
-    CascadeAssignment,
-    CascadeMethod,
-    CascadeStrategy,
-    Employee,
-)
+from bot.db.models import CascadeActivity, CascadeAssignment, CascadeMethod, CascadeStrategy
 from bot.domain import skp_rules as rules
+from bot.domain.policy import Policy
 from bot.engine.callback import Callback
 from bot.engine.context import Ctx
-from bot.engine.flow import Choice, Goto, Next, Reask, Stay, Step, grid
+from bot.engine.flow import Choice, Goto, Next, Stay, Step, grid
+from bot.services import cascade as cas
+from bot.services.cascade_checks import target_sums
+from bot.services.cascade_send import jenis_for
 from conversations import paging
 from conversations.cascade_shared import (
     BACK,
-    back_choices,
     current_cascade,
     invalid_button,
-    lost,
     period_policy,
-    text_problem,
+    to_mpph,
     tree_view,
 )
 from conversations.findings import describe
 
 ROLES_KEY = "roles"
-# Roles a page lists: each with its IKI quoted short and at most two lint notes.
-ROLES_PER_PAGE = 8
+# Roles a page lists: each with its RHK and IKI quoted short and at most two lint notes.
+ROLES_PER_PAGE = 6
 NOTES_SHOWN = 2
+# The lint of drafting that speaks about an RHK or an IKI as the leader writes them (not
+# about the aspek: the assignee sets it in their draft).
+LINT_CODES = ("iki_", "percent", "count_with", "vague", "rhk_")
+NOT_LINTED = ("percent_kuantitas",)
 
 
-def assignments(view: dict[str, Any]) -> list[tuple[str, CascadeActivity, CascadeAssignment]]:
+Listed = tuple[str, CascadeActivity, CascadeAssignment]
+
+
+def assignments(view: dict[str, Any]) -> list[Listed]:
+    """Every role of the tree in order, with its activity's number ("2.1")."""
     return [
         (f"{s_no}.{a_no}", act.activity, a)
         for s_no, node in enumerate(view["nodes"], start=1)
@@ -44,23 +51,116 @@ def assignments(view: dict[str, Any]) -> list[tuple[str, CascadeActivity, Cascad
     ]
 
 
+def notes(ctx: Ctx, policy: Policy | None, role: CascadeAssignment, about: str = "") -> list[str]:
+    """The drafting lint for the role's RHK and IKI ("rhk" or "iki": only about that one)."""
+    if policy is None or not (role.rhk or role.iki):
+        return []
+    item = rules.Item(
+        jenis=jenis_for(role, policy),
+        rhk=role.rhk,
+        iki=role.iki,
+        aspek=rules.aspek_of(policy, role.iki, role.satuan).value,
+        target=role.target_value,
+        satuan=role.satuan,
+        bobot=None,
+    )
+    found = [
+        f
+        for f in rules.lint_item(policy, item)
+        if f.code.startswith(LINT_CODES) and f.code not in NOT_LINTED
+    ]
+    if about:
+        found = [
+            f
+            for f in found
+            if (f.code.startswith("rhk_") or f.params.get("field") == "rhk") == (about == "rhk")
+        ]
+    return [d["text"] for d in describe(ctx.texts, found)][:NOTES_SHOWN]
+
+
+async def role_of(ctx: Ctx, role_id: Any) -> CascadeAssignment | None:
+    """The role, if it is part of the actor's cascade."""
+    cascade = await current_cascade(ctx)
+    row = await ctx.session.get(CascadeAssignment, role_id) if isinstance(role_id, int) else None
+    if cascade is None or row is None:
+        return None
+    activity = await ctx.session.get(CascadeActivity, row.activity_id)
+    strategy = await ctx.session.get(CascadeStrategy, activity.strategy_id) if activity else None
+    return row if strategy is not None and strategy.cascade_id == cascade.id else None
+
+
+def enter(ctx: Ctx, row: CascadeAssignment) -> Next:
+    """Spell out this role next; a role without a method takes the one used last."""
+    ctx.data["assignment_id"] = row.id
+    last = ctx.data.get("last_method")
+    if row.method is None and last in {m.value for m in CascadeMethod}:
+        row.method = CascadeMethod(last)
+    return Goto("role_rhk")
+
+
+async def add_for(ctx: Ctx, origin: CascadeAssignment) -> Next:
+    """Another IKI for the person of `origin`, under the same activity."""
+    row = await cas.add_role(ctx.session, origin.activity_id, origin.assignee_id, origin.method)
+    cascade = await current_cascade(ctx)
+    ctx.audit(
+        "cascade.role_added",
+        "cascade",
+        cascade.id if cascade else None,
+        assignment_id=row.id,
+        activity_id=row.activity_id,
+        assignee_id=row.assignee_id,
+    )
+    ctx.data.pop("saved_id", None)
+    return enter(ctx, row)
+
+
+def saved_view(ctx: Ctx, listed: list[Listed], names: dict[int, str]) -> dict[str, Any] | None:
+    """The role just spelled out (shown above the next one, and offered another IKI)."""
+    saved_id = ctx.data.get("saved_id")
+    for number, (label, _act, a) in enumerate(listed, start=1):
+        if a.id == saved_id:
+            name = names.get(a.assignee_id, "?")
+            return {"number": number, "label": label, "role": a, "name": name}
+    return None
+
+
+def more_saved(saved: dict[str, Any] | None) -> list[list[Choice]]:
+    if saved is None:
+        return []
+    # the first word of the name that is not a title ("dr.", "Ns.")
+    words = [w for w in saved["name"].split() if not w.endswith(".")] or ["?"]
+    values = (("name", words[0][:20]), ("n", saved["label"]))
+    return [[Choice("more_saved", "cascade_more_for", values=values)]]
+
+
+async def start(ctx: Ctx) -> Next:
+    """Into M: straight to the first role when none is spelled out yet (a list of roles all
+    "not yet" shows nothing new), otherwise the list."""
+    listed = assignments(await tree_view(ctx))
+    if listed and not any(cas.complete(a) or a.rhk or a.iki for _l, _act, a in listed):
+        return enter(ctx, listed[0][2])
+    return Goto("jabarkan")
+
+
+# -- the list ------------------------------------------------------------------------------------
+
+
 async def jabarkan_view(ctx: Ctx) -> dict[str, Any]:
     view = await tree_view(ctx)
     _period, policy = await period_policy(ctx)
-    page = paging.paged(ctx, ROLES_KEY, assignments(view), ROLES_PER_PAGE)
-    lint: dict[int, list[str]] = {}
-    for _label, activity, a in page.items:
-        if not a.iki or policy is None:
-            continue
-        item = rules.Item("", activity.text, a.iki, "kuantitas", a.target_value, a.satuan, None)
-        relevant = [
-            f
-            for f in rules.lint_item(policy, item)
-            if f.code.startswith(("iki_", "percent", "count_with", "vague"))
-        ]
-        lint[a.id] = [d["text"] for d in describe(ctx.texts, relevant)][:NOTES_SHOWN]
-    methods = {m.value: ctx.texts.label(f"method_{m.value}") for m in CascadeMethod}
-    return {**view, "roles": page, "lint": lint, "methods": methods}
+    listed = assignments(view)
+    page = paging.paged(ctx, ROLES_KEY, listed, ROLES_PER_PAGE)
+    lint = {a.id: notes(ctx, policy, a) for _label, _act, a in page.items}
+    done = [a for _l, _act, a in listed if cas.complete(a)]
+    return {
+        **view,
+        "roles": page,
+        "lint": lint,
+        "methods": {m.value: ctx.texts.label(f"method_{m.value}") for m in CascadeMethod},
+        "incomplete": len(listed) - len(done),
+        "sums": target_sums(done),
+        "saved": saved_view(ctx, listed, view["names"]),
+    }
 
 
 def jabarkan_choices(_ctx: Ctx, view: dict[str, Any]) -> list[list[Choice]]:
@@ -69,89 +169,68 @@ def jabarkan_choices(_ctx: Ctx, view: dict[str, Any]) -> list[list[Choice]]:
         Choice("edit", arg=str(a.id), text=f"✏️ {n}")
         for n, (_label, _act, a) in enumerate(page.items, start=page.first)
     ]
-    rows = grid(numbered, 5)
-    return [*rows, paging.page_row(page), [Choice("next", "cascade_to_a")], [BACK]]
+    rows = []
+    if view["incomplete"]:
+        rows.append([Choice("start", "cascade_spell_next", values=(("n", view["incomplete"]),))])
+    rows += grid(numbered, 5)
+    rows += more_saved(view["saved"])
+    if page.items:
+        rows.append([Choice("more", "cascade_more_iki")])
+    rows.append(paging.page_row(page))
+    rows += [[Choice("next", "cascade_to_a")], [Choice("mpph", "cascade_mpph")], [BACK]]
+    return rows
 
 
 async def on_jabarkan(ctx: Ctx, action: str, arg: str) -> Next:
     if paging.turned(ctx, action, arg):
         return Stay()
+    saved = await role_of(ctx, ctx.data.pop("saved_id", None))
     if action == "back":
         return Goto("identifikasi")
     if action == "next":
         return Goto("ajak")
-    if (assignment_id := Callback.object_id(arg)) is None:
+    if action == "mpph":
+        return to_mpph(ctx, "jabarkan")
+    if action == "more":
+        return Goto("more_pick")
+    if action == "more_saved":
+        return await add_for(ctx, saved) if saved is not None else Stay()
+    if action == "start":
+        listed = assignments(await tree_view(ctx))
+        first = next((a for _l, _act, a in listed if not cas.complete(a)), None)
+        return enter(ctx, first) if first is not None else Stay()
+    if (row_id := Callback.object_id(arg)) is None:
         return invalid_button(ctx)
-    ctx.data["assignment_id"] = assignment_id
-    return Goto("method")
+    row = await role_of(ctx, row_id)
+    return enter(ctx, row) if row is not None else Stay()
 
 
-async def _assignment(ctx: Ctx) -> CascadeAssignment | None:
-    cascade = await current_cascade(ctx)
-    row = await ctx.session.get(CascadeAssignment, ctx.data.get("assignment_id"))
-    if cascade is None or row is None:
-        return None
-    activity = await ctx.session.get(CascadeActivity, row.activity_id)
-    strategy = await ctx.session.get(CascadeStrategy, activity.strategy_id) if activity else None
-    return row if strategy is not None and strategy.cascade_id == cascade.id else None
+# -- another IKI for someone -----------------------------------------------------------------
 
 
-async def method_view(ctx: Ctx) -> dict[str, Any]:
-    row = await _assignment(ctx)
-    person = await ctx.session.get(Employee, row.assignee_id) if row is not None else None
-    activity = await ctx.session.get(CascadeActivity, row.activity_id) if row else None
-    return {"row": row, "person": person, "activity": activity}
+async def more_pick_view(ctx: Ctx) -> dict[str, Any]:
+    view = await tree_view(ctx)
+    return {**view, "roles": paging.paged(ctx, ROLES_KEY, assignments(view), ROLES_PER_PAGE)}
 
 
-def method_choices(_ctx: Ctx, _view: dict[str, Any]) -> list[list[Choice]]:
-    return [[Choice("method", f"method_{m.value}", m.value)] for m in CascadeMethod] + [[BACK]]
+def more_pick_choices(_ctx: Ctx, view: dict[str, Any]) -> list[list[Choice]]:
+    page = view["roles"]
+    picks = [
+        Choice("pick", arg=str(a.id), text=f"➕ {n}")
+        for n, (_label, _act, a) in enumerate(page.items, start=page.first)
+    ]
+    return [*grid(picks, 5), paging.page_row(page), [BACK]]
 
 
-async def on_method(ctx: Ctx, action: str, arg: str) -> Next:
+async def on_more_pick(ctx: Ctx, action: str, arg: str) -> Next:
+    if paging.turned(ctx, action, arg):
+        return Stay()
     if action == "back":
         return Goto("jabarkan")
-    row = await _assignment(ctx)
-    if row is None:
-        return lost(ctx)
-    row.method = CascadeMethod(arg)
-    return Goto("iki_text")
-
-
-async def on_iki_text(ctx: Ctx, text: str) -> Next:
-    if (problem := text_problem(ctx, text)) is not None:
-        return problem
-    row = await _assignment(ctx)
-    if row is None:
-        return lost(ctx)
-    row.iki = " ".join(text.split())
-    return Goto("target_text")
-
-
-async def on_target_text(ctx: Ctx, text: str) -> Next:
-    row = await _assignment(ctx)
-    _period, policy = await period_policy(ctx)
-    if row is None or policy is None:
-        return lost(ctx)
-    parsed = rules.parse_target(text, policy)
-    if isinstance(parsed, str):
-        return Reask("skp_target_problem", {"problem": parsed, "typed": text[:60]})
-    row.target_value = parsed.value
-    row.satuan = parsed.satuan or row.satuan
-    cascade = await current_cascade(ctx)
-    ctx.audit(
-        "cascade.assignment_set",
-        "cascade",
-        cascade.id if cascade else None,
-        assignment_id=row.id,
-        iki=row.iki[:200],
-        target=str(row.target_value),
-        method=row.method.value if row.method else None,
-    )
-    return Goto("jabarkan")
-
-
-async def on_back_jabarkan(_ctx: Ctx, _action: str, _arg: str) -> Next:
-    return Goto("jabarkan")
+    if (row_id := Callback.object_id(arg)) is None:
+        return invalid_button(ctx)
+    origin = await role_of(ctx, row_id)
+    return await add_for(ctx, origin) if origin is not None else Goto("jabarkan")
 
 
 STEPS = [
@@ -163,26 +242,10 @@ STEPS = [
         on_choice=on_jabarkan,
     ),
     Step(
-        "method",
-        "cascade_method",
-        view=method_view,
-        choices=method_choices,
-        on_choice=on_method,
-    ),
-    Step(
-        "iki_text",
-        "cascade_iki_text",
-        view=method_view,
-        choices=back_choices,
-        on_choice=on_back_jabarkan,
-        on_text=on_iki_text,
-    ),
-    Step(
-        "target_text",
-        "cascade_target_text",
-        view=method_view,
-        choices=back_choices,
-        on_choice=on_back_jabarkan,
-        on_text=on_target_text,
+        "more_pick",
+        "cascade_more_pick",
+        view=more_pick_view,
+        choices=more_pick_choices,
+        on_choice=on_more_pick,
     ),
 ]

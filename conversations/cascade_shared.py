@@ -1,9 +1,11 @@
 """What the /kaskade (PRIMA) modules share: the cascade being worked on, its tree as lines a
 page at a time, and the small answers every step gives (lost, a forged button, a text that
-cannot be taken)."""
+cannot be taken, several lines typed at once)."""
 
 from __future__ import annotations
 
+import re
+from collections import Counter
 from dataclasses import dataclass
 from typing import Any
 
@@ -19,7 +21,14 @@ from conversations.period import period_in_force, policy_in_force
 
 BACK = Choice("back", "back")
 TEXT_MAX = 500
+# Strategies or activities one message may add, one a line.
+MAX_LINES = 10
+# A list marker a pasted line may start with: "-", "•", "1.", "1.1", "2)".
+_MARKER = re.compile(r"^(?:[-•*–·]+|\d+(?:\.\d+)+\.?|\d+[.)])\s+")
 TREE_KEY = "tree"
+MPPH_KEY = "mpph"
+# The steps the MPPH may be opened from: its "back" returns there.
+MPPH_FROM = ("pick", "jabarkan", "ajak")
 # Lines of the tree a page shows: a strategy or an activity each, quoted short (≤ ~160
 # characters), so a page stays far within Telegram's limit whatever the plan's size.
 TREE_LINES = 8
@@ -44,6 +53,13 @@ def lost(ctx: Ctx) -> Next:
     return Goto("pick")
 
 
+def to_mpph(ctx: Ctx, back_to: str) -> Next:
+    """Open the MPPH; its "back" leads to `back_to`, where the leader was."""
+    paging.reset(ctx, MPPH_KEY)
+    ctx.data["mpph_back"] = back_to
+    return Goto("mpph")
+
+
 def invalid_button(ctx: Ctx) -> Next:
     """A button whose id cannot be one (forged or garbled): said the way the runtime says it."""
     ctx.notice("button_invalid", alert=True)
@@ -55,6 +71,32 @@ def text_problem(ctx: Ctx, text: str) -> Reask | None:
     if problem is None and len(text) <= TEXT_MAX:
         return None
     return Reask("dialog_note_problem", {"problem": problem or "too_long", "maximum": TEXT_MAX})
+
+
+def typed_lines(text: str) -> list[str] | Reask:
+    """The lines of a message (a strategy and its activities, or several activities), each
+    without a list marker; or why they cannot be taken (the first line that fails, by its
+    number when there are several): then nothing is added."""
+    lines = [_MARKER.sub("", line.strip(), count=1).strip() for line in text.splitlines()]
+    lines = [line for line in lines if line]
+    if len(lines) > MAX_LINES:
+        return Reask("cascade_line_problem", {"problem": "too_many", "maximum": MAX_LINES})
+    if not lines:
+        lines = [""]
+    for number, line in enumerate(lines, start=1):
+        problem = rules.text_problem(line)
+        if problem is None and len(line) > TEXT_MAX:
+            problem = "too_long"
+        if problem is not None:
+            return Reask(
+                "cascade_line_problem",
+                {
+                    "problem": problem,
+                    "line": number if len(lines) > 1 else None,
+                    "maximum": TEXT_MAX,
+                },
+            )
+    return lines
 
 
 def back_choices(_ctx: Ctx, _view: dict[str, Any]) -> list[list[Choice]]:
@@ -84,7 +126,11 @@ def tree_lines(nodes: list[cas.StrategyNode], names: dict[int, str]) -> list[Tre
     for s_no, node in enumerate(nodes, start=1):
         lines.append(TreeLine(str(s_no), node))
         for a_no, act in enumerate(node.activities, start=1):
-            people = ", ".join(names.get(a.assignee_id, "?") for a in act.assignments)
+            roles = Counter(a.assignee_id for a in act.assignments)
+            people = ", ".join(
+                names.get(who, "?") + (f" ({count} IKI)" if count > 1 else "")
+                for who, count in roles.items()
+            )
             lines.append(TreeLine(f"{s_no}.{a_no}", node, act, people))
     return lines
 

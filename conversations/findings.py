@@ -11,10 +11,13 @@ from bot.domain.policy import Severity
 from bot.domain.skp_rules import Finding
 from bot.texts import Texts, angka
 
-ICONS = {Severity.ERROR: "⛔", Severity.WARNING: "⚠️"}
+ICONS = {Severity.ERROR: "⛔", Severity.WARNING: "⚠️", Severity.NOTE: "📝"}
 
 
 def _value(texts: Texts, key: str, value: Any) -> Any:
+    if key == "adjustable":
+        # The policy allows more IKI once the adjustment is recorded: say how.
+        return texts.label("count_adjust_hint") if value else ""
     if isinstance(value, Decimal | float):
         return angka(value)
     if isinstance(value, bool):
@@ -37,6 +40,7 @@ def describe(texts: Texts, findings: Iterable[Finding]) -> list[dict[str, Any]]:
                 "code": f.code,
                 "icon": ICONS.get(f.severity, "•"),
                 "error": f.is_error,
+                "note": f.severity is Severity.NOTE,
                 "item": f.item,
                 "text": text,
                 "hint": hint,

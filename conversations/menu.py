@@ -25,7 +25,7 @@ from bot.engine.flow import Choice, Goto, Next, Reask, Stay, Step, flow
 from bot.engine.runtime import HOME
 from bot.usecases import organisation, skp_lifecycle
 from bot.usecases.base import Refused
-from conversations import data_report, privacy, review
+from conversations import admin_outbox, data_report, privacy, review
 from conversations.people import identity_card
 from conversations.period import period_in_force
 
@@ -128,10 +128,11 @@ def unit_choices(_ctx: Ctx, view: dict[str, Any]) -> list[list[Choice]]:
     return [*rows, BACK]
 
 
-def admin_status_choices(_ctx: Ctx, _view: dict[str, Any]) -> list[list[Choice]]:
+def admin_status_choices(_ctx: Ctx, view: dict[str, Any]) -> list[list[Choice]]:
     return [
         [Choice("progress", "menu_progress", "all")],
         [Choice("deadlines", "menu_deadlines")],
+        *admin_outbox.status_rows(view),
         BACK,
     ]
 
@@ -196,6 +197,8 @@ async def on_progress(ctx: Ctx, action: str, arg: str) -> Next:
     """A unit head asks for their unit's progress report, an administrator for everyone's."""
     if action == "deadlines":
         return Goto("deadlines")
+    if action == "outbox":
+        return Goto(admin_outbox.STEP)
     if action != "progress":
         return await on_back(ctx, action, arg)
     period = await period_in_force(ctx)
@@ -365,7 +368,8 @@ async def admin_status_view(ctx: Ctx) -> dict[str, Any]:
             .limit(30)
         )
     ).all()
-    return {"rows": rows, "totals": totals, "unreachable": unreachable}
+    failed = await admin_outbox.status_view(ctx)
+    return {"rows": rows, "totals": totals, "unreachable": unreachable, **failed}
 
 
 async def admin_reports_view(ctx: Ctx) -> dict[str, Any]:
@@ -437,6 +441,7 @@ FLOW = flow(
             choices=admin_reports_choices,
             on_choice=on_admin_reports,
         ),
+        *admin_outbox.STEPS,
     ],
     commands=("menu",),
 )

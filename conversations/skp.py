@@ -25,7 +25,15 @@ from bot.engine.runtime import HOME
 from bot.services import skp as store
 from bot.usecases import agreements, drafting, skp_lifecycle
 from bot.usecases.base import Refused
-from conversations import dialog_log, paging, skp_card, skp_items, skp_submit, skp_wizard
+from conversations import (
+    dialog_log,
+    paging,
+    skp_card,
+    skp_items,
+    skp_paste,
+    skp_submit,
+    skp_wizard,
+)
 from conversations.findings import describe
 from conversations.skp_place import (
     OVERVIEW,
@@ -59,7 +67,7 @@ async def overview_view(ctx: Ctx) -> dict[str, Any]:
     items = [store.rule_item(r) for r in rows]
     policy = place.policy
     profile = await rules_of(ctx, policy)
-    findings = rules.check_skp(policy, items, profile)
+    findings = rules.check_skp(policy, items, profile, place.skp.count_note)
     present = {r.mandatory_key for r in rows} | {r.iki.casefold() for r in rows}
     # The mandatory IKI and, for a unit head, the directive IKI: one tap each.
     missing = [
@@ -106,6 +114,7 @@ async def overview_view(ctx: Ctx) -> dict[str, Any]:
         "policy": policy,
         "errors": len(rules.errors(findings)),
         "warnings": len(rules.warnings(findings)),
+        "count_noted": any(f.code == "count_high_noted" for f in findings),
         "missing": missing,
         "penilai": penilai,
         "max_items": store.MAX_ITEMS,
@@ -231,7 +240,8 @@ async def findings_view(ctx: Ctx) -> dict[str, Any]:
     if place is not None:
         rows = await store.items_of(ctx.session, place.skp.id)
         items = [store.rule_item(r) for r in rows]
-        findings = rules.check_skp(place.policy, items, await rules_of(ctx, place.policy))
+        profile = await rules_of(ctx, place.policy)
+        findings = rules.check_skp(place.policy, items, profile, place.skp.count_note)
         described = describe(ctx.texts, findings)
     return {
         "findings": described,
@@ -263,6 +273,8 @@ FLOW = flow(
             view=overview_view,
             choices=overview_choices,
             on_choice=on_overview,
+            on_text=skp_paste.on_overview_text,
+            on_file=skp_paste.on_overview_file,
             help="help_skp",
         ),
         Step(
@@ -278,6 +290,7 @@ FLOW = flow(
         *skp_card.STEPS,
         *skp_items.STEPS,
         *skp_submit.STEPS,
+        *skp_paste.STEPS,
     ],
     commands=("skp",),
     resumable=True,

@@ -1,6 +1,7 @@
 """The /skp summary card of the item being written: its findings and the SKP's projected
-totals, saving it (a new item or an edited one), discarding it, choosing a field to change
-(which reopens that wizard step) and, for a unit head, the BSC perspective."""
+totals, saving it (a new item or an edited one; "Simpan" always first), discarding it (after
+a confirmation), choosing a field to change (which reopens that wizard step and comes back
+here) and, for a unit head, the BSC perspective."""
 
 from __future__ import annotations
 
@@ -18,6 +19,7 @@ from conversations.period import policy_in_force
 from conversations.skp_place import (
     OVERVIEW,
     as_decimal,
+    draft_item,
     draft_of,
     editable_or_refuse,
     jenis_label,
@@ -27,19 +29,6 @@ from conversations.skp_place import (
     rules_of,
     shown,
 )
-
-
-def _draft_item(draft: dict[str, Any]) -> rules.Item:
-    return rules.Item(
-        jenis=draft.get("jenis", ""),
-        rhk=draft.get("rhk", ""),
-        iki=draft.get("iki", ""),
-        aspek=draft.get("aspek", ""),
-        target=as_decimal(draft.get("target")),
-        satuan=draft.get("satuan", ""),
-        bobot=as_decimal(draft.get("bobot")),
-        leader_rhk=draft.get("leader_rhk", ""),
-    )
 
 
 def _fields(draft: dict[str, Any]) -> store.ItemFields | None:
@@ -73,7 +62,7 @@ async def card_view(ctx: Ctx) -> dict[str, Any]:
     projected = None
     perspective = None
     if place is not None:
-        item = _draft_item(draft)
+        item = draft_item(draft)
         others = await other_items(ctx, place)
         profile = await rules_of(ctx, place.policy)
         findings = describe(ctx.texts, rules.item_findings(place.policy, item, others, profile))
@@ -97,7 +86,11 @@ async def card_view(ctx: Ctx) -> dict[str, Any]:
 def card_choices(_ctx: Ctx, view: dict[str, Any]) -> list[list[Choice]]:
     rows = []
     if view["complete"]:
-        rows.append([Choice("save", "item_save")])
+        save = [Choice("save", "item_save")]
+        if _ctx.data.get("item_id") is None:
+            # A list is written item after item: save and go straight on to the next one.
+            save.append(Choice("save_more", "item_save_more"))
+        rows.append(save)
     rows.append([Choice("edit", "item_edit_field")])
     rows.append([Choice("discard", "item_discard")])
     return rows
@@ -107,9 +100,7 @@ async def on_card(ctx: Ctx, action: str, arg: str) -> Next:
     if action == "edit":
         return Goto("field")
     if action == "discard":
-        leave_wizard(ctx)
-        ctx.notice("item_discarded")
-        return OVERVIEW
+        return Goto("discard")
     place = await place_of(ctx)
     if not await editable_or_refuse(ctx, place):
         leave_wizard(ctx)
@@ -133,6 +124,26 @@ async def on_card(ctx: Ctx, action: str, arg: str) -> Next:
     leave_wizard(ctx)
     ctx.notice("item_saved")
     ctx.say("skp_item_saved")
+    if action == "save_more" and editing is None:
+        return Goto("link")
+    return OVERVIEW
+
+
+async def discard_view(ctx: Ctx) -> dict[str, Any]:
+    return {"item": shown(draft_of(ctx)), "editing": ctx.data.get("item_id") is not None}
+
+
+def discard_choices(_ctx: Ctx, _view: dict[str, Any]) -> list[list[Choice]]:
+    # Where the delete confirmation has them: the irreversible one first, then the way back.
+    return [[Choice("confirm", "item_discard_confirm")], [Choice("back", "cancel")]]
+
+
+async def on_discard(ctx: Ctx, action: str, arg: str) -> Next:
+    if action != "confirm":
+        return Goto("card")
+    editing = ctx.data.get("item_id") is not None
+    leave_wizard(ctx)
+    ctx.notice("item_edit_discarded" if editing else "item_discarded")
     return OVERVIEW
 
 
@@ -178,6 +189,13 @@ async def on_perspective(ctx: Ctx, action: str, arg: str) -> Next:
 
 STEPS = [
     Step("card", "skp_card", view=card_view, choices=card_choices, on_choice=on_card),
+    Step(
+        "discard",
+        "skp_discard",
+        view=discard_view,
+        choices=discard_choices,
+        on_choice=on_discard,
+    ),
     Step("field", "skp_field", view=field_view, choices=field_choices, on_choice=on_field),
     Step(
         "perspective",

@@ -60,6 +60,20 @@ def as_decimal(raw: Any) -> Decimal | None:
     return Decimal(raw) if raw not in (None, "") else None
 
 
+def draft_item(draft: dict[str, Any]) -> rules.Item:
+    """The item being written as the rules see it (what is not answered yet is empty)."""
+    return rules.Item(
+        jenis=draft.get("jenis", ""),
+        rhk=draft.get("rhk", ""),
+        iki=draft.get("iki", ""),
+        aspek=draft.get("aspek", ""),
+        target=as_decimal(draft.get("target")),
+        satuan=draft.get("satuan", ""),
+        bobot=as_decimal(draft.get("bobot")),
+        leader_rhk=draft.get("leader_rhk", ""),
+    )
+
+
 def row_to_draft(row: SkpItem) -> dict[str, Any]:
     return {
         "leader_item_id": row.leader_item_id,

@@ -1,7 +1,8 @@
 """The employee's side of the SKP lifecycle in the /skp flow: submitting (after a last look at
-the findings), withdrawing before the leader acts, signing, answering the leader's open
-expectations, earlier versions, and starting a change (category and the person's own words).
-Every change is a use case; these steps show and ask."""
+the findings, with the adjustment of the IKI count recorded where the policy allows more IKI),
+withdrawing before the leader acts, signing, answering the leader's open expectations, earlier
+versions, and starting a change (category and the person's own words). Every change is a use
+case; these steps show and ask."""
 
 from __future__ import annotations
 
@@ -12,17 +13,19 @@ from sqlalchemy import select
 from bot.db.models import Employee, Skp
 from bot.engine.context import Ctx
 from bot.engine.flow import Choice, Goto, Next, Reask, Stay, Step
-from bot.usecases import notices, skp_lifecycle
+from bot.usecases import drafting, notices, skp_lifecycle
 from bot.usecases.base import Refused
 from bot.usecases.checks import check
 from bot.usecases.loading import items_of
 from conversations.change_steps import change_steps
-from conversations.dialog_text import arg_number
+from conversations.dialog_text import arg_number, note_problem
 from conversations.findings import describe
 from conversations.skp_place import place_of
 
 OVERVIEW = Goto("overview")
 BACK = Choice("back", "back")
+# A short record: why the IKI count was adjusted, and with whom.
+COUNT_NOTE_MAX = 300
 
 
 async def current_skp(ctx: Ctx) -> Skp | None:
@@ -57,14 +60,14 @@ async def on_lifecycle(ctx: Ctx, action: str, arg: str) -> Next:
         if action == "answer":
             return Goto("what", "tanggapan", seed={"exp_id": arg_number(arg)})
         if action == "docs":
-            await notices.documents(
+            asked = await notices.documents(
                 ctx.tx,
                 skp,
                 ctx.actor.id,
                 ("pdf", "docx", "xlsx"),
                 ctx.texts.label(f"status_{skp.status.value}"),
             )
-            ctx.notice("documents_queued")
+            ctx.notice(asked.value)  # queued, still being prepared, or just sent
             return Stay()
     except Refused as exc:
         return refused(ctx, exc)
@@ -82,6 +85,8 @@ async def review_view(ctx: Ctx) -> dict[str, Any]:
     checked = await check(ctx.session, skp, rows)
     employee = ctx.actor.employee
     penilai = await ctx.session.get(Employee, employee.penilai_id) if employee.penilai_id else None
+    codes = {f.code: f for f in checked.findings}
+    over = codes.get("count_high")
     return {
         "findings": describe(ctx.texts, checked.findings),
         "errors": len(checked.errors),
@@ -89,6 +94,12 @@ async def review_view(ctx: Ctx) -> dict[str, Any]:
         "penilai": penilai,
         "rows": rows,
         "skp": skp,
+        # More IKI than the maximum: the policy may let the person record the adjustment.
+        "count_note": "count_note_edit"
+        if "count_high_noted" in codes
+        else "count_note_add"
+        if over is not None and over.params.get("adjustable")
+        else None,
     }
 
 
@@ -97,12 +108,16 @@ def review_choices(_ctx: Ctx, view: dict[str, Any]) -> list[list[Choice]]:
     if not view["errors"] and view["penilai"] is not None and view["rows"]:
         label = "submit_anyway" if view["warnings"] else "submit_confirm"
         rows.append([Choice("submit", label, str(view["skp"].revision))])
+    if view.get("count_note"):
+        rows.append([Choice("count_note", view["count_note"])])
     return [*rows, [Choice("back", "back_to_skp")]]
 
 
 async def on_review(ctx: Ctx, action: str, arg: str) -> Next:
     if action == "back":
         return OVERVIEW
+    if action == "count_note":
+        return Goto("count_note")
     skp = await current_skp(ctx)
     if skp is None:
         return OVERVIEW
@@ -117,6 +132,51 @@ async def on_review(ctx: Ctx, action: str, arg: str) -> Next:
     penilai = await ctx.session.get(Employee, done.skp.penilai_id)
     ctx.say("skp_submitted", penilai=penilai, period=place.period if place else None)
     return OVERVIEW
+
+
+# -- the adjustment of the IKI count -----------------------------------------------------------
+
+
+async def count_note_view(ctx: Ctx) -> dict[str, Any]:
+    skp = await current_skp(ctx)
+    place = await place_of(ctx)
+    rule = place.policy.iki_count if place is not None else None
+    rows = await items_of(ctx.tx, skp.id) if skp is not None else []
+    return {"skp": skp, "count": len(rows), "maximum": rule.max if rule else None}
+
+
+def count_note_choices(_ctx: Ctx, view: dict[str, Any]) -> list[list[Choice]]:
+    skp = view["skp"]
+    rows = [[Choice("clear", "count_note_clear")]] if skp is not None and skp.count_note else []
+    return [*rows, [BACK]]
+
+
+async def _record_count_note(ctx: Ctx, note: str | None) -> Next:
+    skp = await current_skp(ctx)
+    if skp is None:
+        return OVERVIEW
+    try:
+        await drafting.set_count_note(ctx.tx, skp.id, note)
+    except Refused as exc:
+        ctx.say("dialog_refused", reason=ctx.texts.label(exc.reason.value))
+        return OVERVIEW
+    ctx.notice("count_note_saved" if note else "count_note_cleared")
+    return Goto("review")
+
+
+async def on_count_note_text(ctx: Ctx, text: str) -> Next:
+    if len(text) > COUNT_NOTE_MAX:
+        return Reask("dialog_note_problem", {"problem": "too_long", "maximum": COUNT_NOTE_MAX})
+    problem = note_problem(text)
+    if problem is not None:
+        return problem
+    return await _record_count_note(ctx, text)
+
+
+async def on_count_note(ctx: Ctx, action: str, arg: str) -> Next:
+    if action == "clear":
+        return await _record_count_note(ctx, None)
+    return Goto("review")
 
 
 # -- versions and changes ----------------------------------------------------------------------
@@ -161,8 +221,8 @@ async def on_versions(ctx: Ctx, action: str, arg: str) -> Next:
         ctx.notice("not_authorised", alert=True)
         return Stay()
     status = ctx.texts.label(f"status_{version.status.value}")
-    await notices.documents(ctx.tx, version, ctx.actor.id, ("pdf",), status)
-    ctx.notice("documents_queued")
+    asked = await notices.documents(ctx.tx, version, ctx.actor.id, ("pdf",), status)
+    ctx.notice(asked.value)
     return Stay()
 
 
@@ -188,6 +248,14 @@ def back_choices(_ctx: Ctx, _view: dict[str, Any]) -> list[list[Choice]]:
 
 STEPS = [
     Step("review", "skp_review", view=review_view, choices=review_choices, on_choice=on_review),
+    Step(
+        "count_note",
+        "skp_count_note",
+        view=count_note_view,
+        choices=count_note_choices,
+        on_choice=on_count_note,
+        on_text=on_count_note_text,
+    ),
     Step(
         "versions",
         "skp_versions",

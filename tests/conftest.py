@@ -19,7 +19,14 @@ from bot.db.engine import create_engine
 from bot.services import invitations, org_import
 from bot.services.demo import demo_data
 from bot.telegram.app import build_application
-from tests.telegram_fake import BASE_URL, BOT_USERNAME, TOKEN, ChatClient, FakeTelegram
+from tests.telegram_fake import (
+    BASE_URL,
+    BOT_USERNAME,
+    FILE_URL,
+    TOKEN,
+    ChatClient,
+    FakeTelegram,
+)
 
 PG_URL = os.environ.get("TEST_DATABASE_URL")
 
@@ -62,6 +69,7 @@ def make_settings(url: str, **overrides: Any) -> Settings:
         "database_url": url,
         "telegram_bot_token": TOKEN,
         "telegram_api_base_url": BASE_URL,
+        "telegram_api_file_url": FILE_URL,
         "telegram_bot_username": BOT_USERNAME,
         **overrides,
     }

@@ -202,6 +202,37 @@ class BotApi:
             sent.buttons = markup.get("inline_keyboard", []) if isinstance(markup, dict) else []
             return self._message_json(sent)
 
+    def api_editMessageText(self, params: dict[str, Any]) -> Any:
+        """The message takes the new text and buttons (a button's answer replaces the screen
+        it was pressed on). As in tests/telegram_fake.py, the chat's timeline gets the new
+        state at its end; an edit that changes nothing is refused as Telegram does."""
+        markup = params.get("reply_markup") or {}
+        if isinstance(markup, str):
+            markup = json.loads(markup)
+        buttons = markup.get("inline_keyboard", []) if isinstance(markup, dict) else []
+        with self.cond:
+            sent = self.messages.get(int(params["message_id"]))
+            if sent is None or sent.chat_id != int(params["chat_id"]):
+                return 400, {
+                    "ok": False,
+                    "error_code": 400,
+                    "description": "Bad Request: message to edit not found",
+                }
+            text = str(params["text"])
+            if text == sent.text and buttons == sent.buttons:
+                return 400, {
+                    "ok": False,
+                    "error_code": 400,
+                    "description": "Bad Request: message is not modified: specified new "
+                    "message content and reply markup are exactly the same as a current "
+                    "content and reply markup of the message",
+                }
+            edited = BotMessage(sent.message_id, sent.chat_id, text, buttons)
+            self.messages[sent.message_id] = edited
+            self.by_chat.setdefault(sent.chat_id, []).append(edited)
+            self.cond.notify_all()
+            return self._message_json(edited)
+
     def api_answerCallbackQuery(self, params: dict[str, Any]) -> Any:
         query_id = str(params["callback_query_id"])
         with self.cond:

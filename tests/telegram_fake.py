@@ -25,9 +25,14 @@ BOT_ID = 7000000001
 BOT_USERNAME = "dialog_kinerja_test_bot"
 TOKEN = f"{BOT_ID}:TEST-token-not-real"
 BASE_URL = "https://api.telegram.invalid/bot"
+FILE_URL = "https://api.telegram.invalid/file/bot"
 
 # Telegram's limits (https://core.telegram.org/bots/api): characters after entity parsing.
 MESSAGE_MAX = 4096
+NOT_MODIFIED = (
+    "Bad Request: message is not modified: specified new message content and reply markup "
+    "are exactly the same as a current content and reply markup of the message"
+)
 CAPTION_MAX = 1024
 CALLBACK_ANSWER_MAX = 200
 CALLBACK_DATA_MAX = 64
@@ -252,6 +257,12 @@ class FakeTelegram(BaseRequest):
         self.send_times: list[tuple[int, float]] = []
         # (method, parameters, description) of every request refused as Telegram would
         self.refused: list[tuple[str, dict[str, Any], str]] = []
+        # (method, description) of requests refused for the chat's state (see do_request)
+        self.state_refusals: list[tuple[str, str]] = []
+        # editMessageText calls that changed a message
+        self.edits = 0
+        # files people sent, by file_path (getFile, then a download)
+        self.files: dict[str, bytes] = {}
 
     # -- BaseRequest ----------------------------------------------------------------------
     @property
@@ -267,6 +278,10 @@ class FakeTelegram(BaseRequest):
     async def do_request(
         self, url: str, method: str, request_data: RequestData | None = None, **_: Any
     ) -> tuple[int, bytes]:
+        if url.startswith(FILE_URL):
+            path = url.split("/", 5)[-1]  # https://host/file/bot<token>/<path>
+            content = self.files.get(path)
+            return (200, content) if content is not None else (404, b"Not Found")
         if not url.startswith(BASE_URL):
             raise AssertionError(f"the bot tried to reach the network: {url}")
         api = url.rsplit("/", 1)[-1]
@@ -291,7 +306,14 @@ class FakeTelegram(BaseRequest):
             return 200, self._ok(True)
         if api.startswith("send"):
             self.send_times.append((int(params["chat_id"]), time.monotonic()))
-        return 200, self._ok(handler(params))
+        try:
+            result = handler(params)
+        except Refusal as refusal:
+            # Refused for the state of the chat (an edit that changes nothing, a message gone),
+            # not for the request's form: the bot is expected to take these in stride.
+            self.state_refusals.append((api, refusal.description))
+            return 400, self._error(400, refusal.description, {})
+        return 200, self._ok(result)
 
     # -- control --------------------------------------------------------------------------
     def fail_next(self, api: str, status: int, description: str, **extra: Any) -> None:
@@ -381,13 +403,54 @@ class FakeTelegram(BaseRequest):
     def documents_to(self, chat_id: int) -> list[Sent]:
         return [m for m in self.sent_to(chat_id) if m.filename is not None]
 
-    def _editMessageReplyMarkup(self, params: dict[str, Any]) -> Any:
-        sent = self.messages[int(params["message_id"])]
+    def _getFile(self, params: dict[str, Any]) -> dict[str, Any]:
+        file_id = str(params["file_id"])
+        path = f"documents/{file_id}"
+        if path not in self.files:
+            raise Refusal("Bad Request: invalid file_id")
+        return {
+            "file_id": file_id,
+            "file_unique_id": f"u{file_id}",
+            "file_size": len(self.files[path]),
+            "file_path": path,
+        }
+
+    def _editable(self, params: dict[str, Any]) -> Sent:
+        sent = self.messages.get(int(params["message_id"]))
+        if sent is None or sent.chat_id != int(params["chat_id"]):
+            raise Refusal("Bad Request: message to edit not found")
+        return sent
+
+    @staticmethod
+    def _markup(params: dict[str, Any]) -> list[list[dict[str, Any]]]:
         markup = params.get("reply_markup") or {}
         if isinstance(markup, str):
             markup = json.loads(markup)
-        sent.buttons = markup.get("inline_keyboard", [])
+        return list(markup.get("inline_keyboard", []))
+
+    def _editMessageReplyMarkup(self, params: dict[str, Any]) -> Any:
+        sent = self._editable(params)
+        buttons = self._markup(params)
+        if buttons == sent.buttons:
+            raise Refusal(NOT_MODIFIED)
+        sent.buttons = buttons
         return self._message_json(sent)
+
+    def _editMessageText(self, params: dict[str, Any]) -> Any:
+        """The message takes the new text and buttons. The person's timeline (`by_chat`) gets
+        the new state at its end, as the moment it changed; the older state stays behind it
+        (its buttons can no longer be pressed: see `ChatClient.find_button`)."""
+        sent = self._editable(params)
+        if sent.filename is not None:
+            raise Refusal("Bad Request: there is no text in the message to edit")
+        buttons = self._markup(params)
+        if params["text"] == sent.text and buttons == sent.buttons:
+            raise Refusal(NOT_MODIFIED)
+        edited = Sent(sent.message_id, sent.chat_id, params["text"], buttons)
+        self.messages[sent.message_id] = edited
+        self.by_chat.setdefault(sent.chat_id, []).append(edited)
+        self.edits += 1
+        return self._message_json(edited)
 
 
 class ChatClient:
@@ -420,6 +483,10 @@ class ChatClient:
     def last(self) -> Sent:
         assert self.received, "the bot has sent nothing to this chat"
         return self.received[-1]
+
+    def now(self, sent: Sent) -> Sent:
+        """The message as the chat shows it now (after any edits)."""
+        return self.transport.messages[sent.message_id]
 
     def texts_since(self, mark: int) -> list[str]:
         return [m.text for m in self.received[mark:]]
@@ -459,6 +526,30 @@ class ChatClient:
         self.last_update_id = next(self._update_ids)
         return Update.de_json({"update_id": self.last_update_id, "message": message}, self.app.bot)
 
+    def document_update(self, filename: str, content: bytes, caption: str = "") -> Update:
+        file_id = f"doc{next(self._message_ids)}u{self.user_id}"
+        self.transport.files[f"documents/{file_id}"] = content
+        message: dict[str, Any] = {
+            "message_id": next(self._message_ids),
+            "date": int(time.time()),
+            "chat": self._chat(),
+            "from": self._user(),
+            "document": {
+                "file_id": file_id,
+                "file_unique_id": f"u{file_id}",
+                "file_name": filename,
+                "file_size": len(content),
+            },
+        }
+        if caption:
+            message["caption"] = caption
+        self.last_update_id = next(self._update_ids)
+        return Update.de_json({"update_id": self.last_update_id, "message": message}, self.app.bot)
+
+    async def send_file(self, filename: str, content: bytes) -> Sent:
+        await self.process(self.document_update(filename, content))
+        return self.last
+
     def callback_update(self, data: str, message: Sent | None = None) -> Update:
         source = message or self.last
         query = {
@@ -487,6 +578,8 @@ class ChatClient:
         """The newest message with a button whose label contains `label`."""
         candidates = [message] if message else reversed(self.received)
         for sent in candidates:
+            if message is None and self.transport.messages.get(sent.message_id) is not sent:
+                continue  # an earlier state of a message edited since: no longer on screen
             for row in sent.buttons:
                 for button in row:
                     if label in button["text"]:

@@ -95,7 +95,11 @@ def test_an_administrator_loads_another_policy(cli_env: CliRunner, tmp_path: Pat
 
     cli_env.invoke(app, ["demo"])
     shown = cli_env.invoke(app, ["policy", "show", "--year", "2026"])
-    assert shown.exit_code == 0 and json.loads(shown.output)["iki_count"] == {"min": 5, "max": 10}
+    assert shown.exit_code == 0 and json.loads(shown.output)["iki_count"] == {
+        "min": 5,
+        "max": 10,
+        "adjustable": True,
+    }
     document = json.loads(shown.output)
     document["name"] = "Instansi Contoh 2027"
     document["iki_count"] = {"min": 3, "max": 12}

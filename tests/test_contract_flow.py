@@ -258,7 +258,7 @@ async def test_version_two_keeps_the_agreements_of_version_one(bot: Harness) -> 
     await katim.click("Ajukan perubahan SKP")
     await katim.click("Struktur organisasi")
     changed = await katim.click("Lewati catatan")
-    assert "termasuk ekspektasi dan dukungan yang sudah disepakati" in katim.received[-2].text
+    assert "termasuk ekspektasi dan dukungan yang sudah disepakati" in changed.text
     assert "[Kolaboratif]" in changed.text and "disepakati → target <b>100%</b>" in changed.text
     [second] = await bot.rows(Skp, Skp.id != first_id)
     copied = await bot.rows(SkpExpectation, SkpExpectation.skp_id == second.id)

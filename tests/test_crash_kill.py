@@ -8,7 +8,11 @@ every action has exactly one expected answer. A kill in the instant between Tele
 accepting a message and the sender recording it can make that one message arrive twice
 (at-least-once is the only choice there: Telegram has no idempotency key); the test allows at
 most one such duplicate per kill and reports how many it saw. On PostgreSQL when
-TEST_DATABASE_URL is set, like every test."""
+TEST_DATABASE_URL is set, like every test.
+
+`KILL_COUNT` sets how many kills (5 by default, as in CI), `KILL_ACTIONS` how many actions each
+person takes (12), `KILL_SEED` the random moments. `bench/bench_crash_kill.py` runs the same
+scenario with more kills and prints what it counts instead of asserting."""
 
 from __future__ import annotations
 
@@ -20,10 +24,11 @@ import subprocess
 import sys
 import threading
 import time
+from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
 
-from sqlalchemy import select
+from sqlalchemy import func, select
 
 from bot.container import Services
 from bot.db.models import Employee, InboxUpdate, LinkStatus, Outbox, OutboxStatus, TelegramLink
@@ -31,7 +36,7 @@ from tests.http_telegram import TOKEN, BotApi, BotMessage
 
 ROOT = Path(__file__).resolve().parents[1]
 PEOPLE = 4
-ACTIONS = 12  # per person: /menu, the menu's Bantuan button, /menu, ...
+ACTIONS = int(os.environ.get("KILL_ACTIONS", "12"))  # per person: /menu, its Bantuan button, ...
 KILLS = int(os.environ.get("KILL_COUNT", "5"))
 ANSWER_TIMEOUT = 60.0
 
@@ -155,10 +160,12 @@ def kind_of(message: BotMessage) -> str:
     return "other: " + message.text[:60]
 
 
-def act(api: BotApi, user: int, errors: list[str], queries: list[str]) -> None:
+def act(
+    api: BotApi, user: int, errors: list[str], queries: list[str], actions: int = ACTIONS
+) -> None:
     """One person's closed loop: /menu, then the menu's Bantuan button, and again."""
     try:
-        for k in range(ACTIONS):
+        for k in range(actions):
             before = len(api.sent_to(user))
             if k % 2 == 0:
                 api.push_text(user, "/menu")
@@ -199,22 +206,55 @@ def bot_env(api: BotApi, database_url: str) -> dict[str, str]:
     return env
 
 
-async def test_kill_9_at_random_moments_loses_no_answer(
-    demo: Services, database_url: str, tmp_path: Path
-) -> None:
-    users = await link_people(demo, PEOPLE)
+@dataclass
+class KillRun:
+    """What one run of the scenario saw (the test asserts on it, the benchmark prints it)."""
+
+    kills: int
+    starts: int
+    expected: int  # answers expected: one per action
+    lost: int  # actions never answered (or answered out of order)
+    unexpected: int  # answers beyond those in order (out of order, or of another kind)
+    duplicates: int  # messages that arrived twice (a kill between sending and recording)
+    presses: int  # button presses made
+    unanswered_presses: int
+    duplicate_rows: int  # reply rows beyond one per update (a step run twice)
+    unprocessed: int  # updates stored and never processed
+    unsent: list[tuple[object, ...]]  # outbox rows still pending at the end
+    exit_code: int | None  # of the last process, stopped with SIGTERM
+    seconds: float
+    errors: list[str] = field(default_factory=list)
+    kinds: dict[int, list[str]] = field(default_factory=dict)  # per person, for a failure
+
+
+async def kill_run(
+    services: Services,
+    database_url: str,
+    workdir: Path,
+    kills: int = KILLS,
+    actions: int = ACTIONS,
+    seed: int | None = None,
+) -> KillRun:
+    """The scenario: PEOPLE people act in closed loops against `dialog-kinerja run` while it
+    is killed `kills` times at random moments and started again; then everything is counted."""
+    users = await link_people(services, PEOPLE)
     api = BotApi().start()
-    bot = BotProcess(bot_env(api, database_url), tmp_path)
-    rng = random.Random(int(os.environ.get("KILL_SEED", "0")) or None)
+    bot = BotProcess(bot_env(api, database_url), workdir)
+    rng = random.Random(seed)
     errors: list[str] = []
     queries: list[str] = []
+    code: int | None = None
+    began = time.monotonic()
     try:
         bot.start()
         await asyncio.to_thread(bot.wait_running)
-        people = [threading.Thread(target=act, args=(api, user, errors, queries)) for user in users]
+        people = [
+            threading.Thread(target=act, args=(api, user, errors, queries, actions))
+            for user in users
+        ]
         for person in people:
             person.start()
-        for _ in range(KILLS):
+        for _ in range(kills):
             # any moment: during start-up and recovery, mid-step, mid-send
             await asyncio.sleep(rng.uniform(0.2, 2.5))
             await asyncio.to_thread(bot.kill)
@@ -223,34 +263,44 @@ async def test_kill_9_at_random_moments_loses_no_answer(
         for person in people:
             await asyncio.to_thread(person.join, ANSWER_TIMEOUT * 2)
         if errors:
-            raise AssertionError("\n".join([*errors, await diagnose(demo, api), bot.tail(80)]))
+            errors += [await diagnose(services, api), bot.tail(80)]
         # settled: every update confirmed to Telegram and processed
-        assert await asyncio.to_thread(
+        settled = await asyncio.to_thread(
             api.wait_for, lambda: not api.updates and api.confirmed > 0, 30
         )
+        if not settled:
+            errors.append("not settled: updates left unconfirmed")
         code = await asyncio.to_thread(bot.stop)
-        assert code == 0, bot.tail()
+        if code != 0:
+            errors.append(bot.tail())
     finally:
         if bot.proc is not None and bot.proc.poll() is None:
             bot.proc.kill()
             bot.proc.wait()
         api.stop()
+    seconds = time.monotonic() - began
 
-    duplicates = 0
+    expected = ["menu", "help"] * (actions // 2) + ["menu"] * (actions % 2)
+    duplicates = lost = unexpected = 0
+    kinds: dict[int, list[str]] = {}
     for user in users:
-        kinds = [kind_of(m) for m in api.sent_to(user)]
-        collapsed = [k for i, k in enumerate(kinds) if i == 0 or k != kinds[i - 1]]
-        duplicates += len(kinds) - len(collapsed)
+        kinds[user] = [kind_of(m) for m in api.sent_to(user)]
+        collapsed = [k for i, k in enumerate(kinds[user]) if i == 0 or k != kinds[user][i - 1]]
+        duplicates += len(kinds[user]) - len(collapsed)
         # exactly one answer per action, in the order of the actions
-        assert collapsed == ["menu", "help"] * (ACTIONS // 2), kinds
-    assert duplicates <= KILLS, f"{duplicates} messages sent twice"
-    print(f"\n{KILLS} kills, {bot.starts} starts, {duplicates} duplicate messages")
-    # every button press answered (a redelivered one too; a second answer Telegram refuses)
-    assert len(queries) == PEOPLE * ACTIONS // 2
-    assert all(api.answers.get(q) for q in queries), [q for q in queries if not api.answers.get(q)]
-    async with demo.sessionmaker() as session:
+        in_order = next(
+            (
+                i
+                for i, (got, want) in enumerate(zip(collapsed, expected, strict=False))
+                if got != want
+            ),
+            min(len(collapsed), len(expected)),
+        )
+        lost += len(expected) - in_order
+        unexpected += len(collapsed) - in_order
+    async with services.sessionmaker() as session:
         unprocessed = await session.scalar(
-            select(InboxUpdate.update_id).where(InboxUpdate.processed_at.is_(None)).limit(1)
+            select(func.count()).select_from(InboxUpdate).where(InboxUpdate.processed_at.is_(None))
         )
         unsent = [
             (row.id, row.kind, row.chat_id, row.attempts, row.claimed_by, row.last_error)
@@ -258,8 +308,50 @@ async def test_kill_9_at_random_moments_loses_no_answer(
                 await session.execute(select(Outbox).where(Outbox.status == OutboxStatus.PENDING))
             ).scalars()
         ]
-    assert unprocessed is None
-    assert unsent == []
+        per_update = (
+            select(func.count().label("n"))
+            .where(Outbox.kind == "reply", Outbox.update_id.is_not(None))
+            .group_by(Outbox.update_id)
+            .subquery()
+        )
+        duplicate_rows = await session.scalar(
+            select(func.coalesce(func.sum(per_update.c.n - 1), 0))
+        )
+    return KillRun(
+        kills=kills,
+        starts=bot.starts,
+        expected=len(expected) * len(users),
+        lost=lost,
+        unexpected=unexpected,
+        duplicates=duplicates,
+        presses=len(queries),
+        unanswered_presses=sum(1 for q in queries if not api.answers.get(q)),
+        duplicate_rows=int(duplicate_rows or 0),
+        unprocessed=int(unprocessed or 0),
+        unsent=unsent,
+        exit_code=code,
+        seconds=seconds,
+        errors=errors,
+        kinds=kinds,
+    )
+
+
+async def test_kill_9_at_random_moments_loses_no_answer(
+    demo: Services, database_url: str, tmp_path: Path
+) -> None:
+    seed = int(os.environ.get("KILL_SEED", "0")) or None
+    run = await kill_run(demo, database_url, tmp_path, KILLS, ACTIONS, seed)
+    assert not run.errors, "\n".join(run.errors)
+    assert run.exit_code == 0
+    assert run.lost == 0 and run.unexpected == 0, run.kinds
+    assert run.duplicates <= KILLS, f"{run.duplicates} messages sent twice"
+    print(f"\n{KILLS} kills, {run.starts} starts, {run.duplicates} duplicate messages")
+    # every button press answered (a redelivered one too; a second answer Telegram refuses)
+    assert run.presses == PEOPLE * (ACTIONS // 2)
+    assert run.unanswered_presses == 0
+    assert run.duplicate_rows == 0
+    assert run.unprocessed == 0
+    assert run.unsent == []
 
 
 async def test_a_second_run_on_the_same_database_refuses_and_a_killed_one_is_replaced(

@@ -252,7 +252,10 @@ async def test_a_429_on_the_reply_waits_retry_after_and_a_failed_answer_is_no_er
     menu = await admin.send("/menu")
     mark = admin.mark()
     bot.transport.fail_next("answerCallbackQuery", 502, "Bad Gateway")
-    bot.transport.fail_next("sendMessage", 429, "Too Many Requests: retry after 3", retry_after=3)
+    # the press is answered by writing the help over the menu it sits on
+    bot.transport.fail_next(
+        "editMessageText", 429, "Too Many Requests: retry after 3", retry_after=3
+    )
     await admin.click("Bantuan", menu)
     assert admin.texts_since(mark) == []
     clock.advance(seconds=2)
@@ -663,7 +666,26 @@ async def test_a_reply_of_two_messages_that_fails_halfway_sends_only_the_rest_la
         return await original(url, *args, **kwargs)
 
     monkeypatch.setattr(bot.transport, "do_request", second_fails)
-    await admin.send("/batal")  # "nothing to cancel", then the menu
+    # A reply of two messages (a note too long to go on top of its screen, then the screen),
+    # as a step writes it.
+    note = "Catatan. " * 300
+    async with bot.services.sessionmaker() as session, session.begin():
+        row = Outbox(
+            kind="reply",
+            payload={
+                "messages": [
+                    {"html": note, "buttons": []},
+                    {"html": "<b>Menu utama</b>", "buttons": [], "screen": True},
+                ]
+            },
+            created_at=clock(),
+            send_after=clock(),
+            chat_id=6601,
+        )
+        session.add(row)
+        await session.flush()
+        row_id = row.id
+    await sender_of(bot.app).deliver_replies(6601, [row_id])
     [first] = admin.texts_since(mark)
     assert "Menu utama" not in first
     clock.advance(seconds=11)

@@ -92,6 +92,19 @@ async def test_blocked_user_is_marked_unreachable(bot: Harness, transport) -> No
     assert link.unreachable_since is not None
 
 
+async def test_writing_again_makes_a_blocked_person_reachable(bot: Harness, transport) -> None:  # type: ignore[no-untyped-def]
+    admin = await bot.onboard(ADMIN, 3302)
+    await queue(bot, ADMIN)
+    transport.blocked_chats.add(3302)
+    await sender(bot).drain()
+    [link] = await bot.rows(TelegramLink, TelegramLink.status == LinkStatus.ACTIVE)
+    assert link.unreachable_since is not None
+    transport.blocked_chats.discard(3302)  # unblocked, and they write
+    await admin.send("/menu")
+    [link] = await bot.rows(TelegramLink, TelegramLink.status == LinkStatus.ACTIVE)
+    assert link.unreachable_since is None
+
+
 async def test_recipient_without_telegram_fails_cleanly(bot: Harness) -> None:
     await queue(bot, ADMIN)
     assert await sender(bot).drain() == 0

@@ -112,6 +112,9 @@ class Unit(Base):
     timezone: Mapped[TimeZoneCode] = mapped_column(
         _enum(TimeZoneCode, "timezone_code"), default=TimeZoneCode.WIB
     )
+    # The city the unit's documents are signed in ("Jakarta, 05 Januari 2026"); empty: the
+    # parent unit's, else the DOCUMENT_PLACE setting.
+    kota: Mapped[str] = mapped_column(String(100), default="")
     head_id: Mapped[int | None] = mapped_column(
         ForeignKey("employees.id", use_alter=True, name="fk_units_head_id_employees"), index=True
     )
@@ -284,6 +287,9 @@ class TelegramLink(Base):
     status: Mapped[LinkStatus] = mapped_column(_enum(LinkStatus, "link_status"))
     invitation_id: Mapped[int | None] = mapped_column(ForeignKey("invitations.id"))
     unreachable_since: Mapped[datetime | None] = mapped_column(UtcDateTime)
+    # The message showing the person's current screen: its buttons are removed when a newer
+    # screen is sent below it (written by the sender, which learns message ids).
+    screen_message_id: Mapped[int | None] = mapped_column(BigInteger)
     created_at: Mapped[datetime] = mapped_column(UtcDateTime, default=utcnow)
     confirmed_at: Mapped[datetime | None] = mapped_column(UtcDateTime)
     revoked_at: Mapped[datetime | None] = mapped_column(UtcDateTime)
@@ -453,6 +459,9 @@ class Skp(Base):
     change_reason: Mapped[str | None] = mapped_column(String(40))
     # The person's own words for the change, besides the category.
     change_note: Mapped[str | None] = mapped_column(Text)
+    # The owner's record of an adjustment of the IKI count with the eselon-1 unit (a policy
+    # may allow more IKI than its maximum once it is recorded); the leader sees it.
+    count_note: Mapped[str | None] = mapped_column(Text)
     # The items as the leader last saw them (at submission or when asking for a revision):
     # a resubmission shows the leader what changed since.
     seen_items: Mapped[list[dict[str, str]] | None] = mapped_column(JsonDoc)
@@ -605,10 +614,10 @@ class CascadeActivity(Base):
 
 
 class CascadeAssignment(Base):
-    """Who contributes to an activity, with what IKI and target (the peran hasil)."""
+    """A role: who contributes to an activity, with what RHK, IKI and target (the peran
+    hasil). One person may hold several roles under one activity (one IKI each)."""
 
     __tablename__ = "cascade_assignments"
-    __table_args__ = (UniqueConstraint("activity_id", "assignee_id"),)
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     activity_id: Mapped[int] = mapped_column(
@@ -616,6 +625,8 @@ class CascadeAssignment(Base):
     )
     assignee_id: Mapped[int] = mapped_column(ForeignKey("employees.id"), index=True)
     method: Mapped[CascadeMethod | None] = mapped_column(_enum(CascadeMethod, "cascade_method"))
+    # The role's RHK as the leader writes it (output + qualifier): the assignee's RHK.
+    rhk: Mapped[str] = mapped_column(Text, default="")
     iki: Mapped[str] = mapped_column(Text, default="")
     target_value: Mapped[Decimal | None] = mapped_column(Numeric(20, 4))
     satuan: Mapped[str] = mapped_column(String(40), default="")

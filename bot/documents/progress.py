@@ -9,12 +9,12 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 from openpyxl import Workbook
-from openpyxl.styles import Font
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import aliased
 
 from bot.db.models import Employee, Period, Skp, SkpItem, Unit
+from bot.documents import cells
 from bot.domain import skp_rules as rules
 from bot.services import skp as store
 from bot.texts import Texts, tanggal
@@ -82,7 +82,9 @@ async def progress_rows(
             continue
         rule_items = [store.rule_item(i) for i in items.get(skp.id, [])]
         t = rules.totals(policy, rule_items)
-        found = rules.check_skp(policy, rule_items, policy.rules_for(emp.id in heads))
+        found = rules.check_skp(
+            policy, rule_items, policy.rules_for(emp.id in heads), skp.count_note
+        )
         rows.append(
             [
                 *row,
@@ -105,11 +107,9 @@ def progress_xlsx(rows: list[list[Any]], texts: Texts, title: str) -> bytes:
     ws = wb.active
     assert ws is not None
     ws.title = title[:31]
-    ws.append([texts.label(c) for c in COLUMNS])
-    for cell in ws[1]:
-        cell.font = Font(bold=True)
+    cells.header(cells.append(ws, [texts.label(c) for c in COLUMNS]))
     for row in rows:
-        ws.append(row)
+        cells.append(ws, row)  # names, units and jabatan are typed text: never formulas
     for column, width in zip("ABCDEFGHIJKLMN", (34, 20, 28, 36, 28, 24), strict=False):
         ws.column_dimensions[column].width = width
     ws.freeze_panes = "A2"

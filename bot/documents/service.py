@@ -12,7 +12,7 @@ from zoneinfo import ZoneInfo
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from bot.db.models import Period, Unit
-from bot.documents import render
+from bot.documents import gcpause, render
 from bot.documents.progress import progress_rows, progress_xlsx
 from bot.documents.skp_data import SkpDocument, load_document
 from bot.texts import Texts
@@ -44,6 +44,10 @@ class DocumentMaker:
             return await load_document(session, skp_id, self.texts, self.place, self.tz)
 
     def render(self, doc: SkpDocument, fmt: str) -> File:
+        with gcpause.paused():
+            return self._render(doc, fmt)
+
+    def _render(self, doc: SkpDocument, fmt: str) -> File:
         stem = doc.filename_stem
         if fmt == "pdf":
             return File(f"{stem}.pdf", render.render_pdf(doc, self.texts))
@@ -71,20 +75,16 @@ class DocumentMaker:
         return File(f"progres-skp-{period.year}-{scope}.xlsx", content)
 
     async def mpph(self, leader_id: int, period_id: int) -> File:
-        """The leader's MPPH and, for each of their staff who cascaded further, theirs."""
+        """The leader's MPPH, with the ketua tim who cascaded further stacked below (2-level)."""
         from bot.db.models import Employee
-        from bot.documents.mpph import mpph_xlsx
-        from bot.services import cascade
+        from bot.documents.mpph import mpph_matrix, mpph_xlsx
 
         async with self.sessionmaker() as session:
             period = await session.get(Period, period_id)
             leader = await session.get(Employee, leader_id)
             assert period is not None and leader is not None
-            levels = [await cascade.mpph(session, leader, period)]
-            # 2-level: the staff who cascaded further (ketua tim to their members)
-            for person in await cascade.leaders_with_cascades(session, levels[0].rows, period):
-                levels.append(await cascade.mpph(session, person, period))
-        content = await asyncio.to_thread(mpph_xlsx, levels, self.texts)
+            matrix = await mpph_matrix(session, leader, period)
+        content = await asyncio.to_thread(mpph_xlsx, matrix, self.texts)
         return File(f"MPPH-{period.year}-{leader.nip}.xlsx", content)
 
     async def privacy(self, employee_id: int) -> File:

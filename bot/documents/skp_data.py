@@ -1,18 +1,17 @@
-"""Everything an SKP document shows, gathered from the database into plain values (numbers
-and dates already in Indonesian), so the PDF, DOCX and spreadsheet renderers only lay out.
+"""An SKP version read from the database into the document the renderers lay out
+(bot.documents.skp_model).
 
 What the dialog agreed is part of the contract: a settled hasil or target expectation prints
 beside its item (with the target it binds), a settled perilaku one beside its BerAKHLAK value,
-agreed resource lines in the lampiran. Open expectations and revision notes are not agreements
-and never print. Every SKP version reads only its own rows."""
+agreed resource lines in the Lampiran (the policy's default line of a category where none was
+agreed). Open expectations and revision notes are not agreements and never print. Every SKP
+version reads only its own rows; a superseded one names the version that replaced it."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
-from datetime import date, datetime
+from datetime import datetime
 from zoneinfo import ZoneInfo
 
-from babel.dates import format_date
 from sqlalchemy import exists, select
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import joinedload
@@ -21,6 +20,7 @@ from bot.db.models import (
     Employee,
     ExpectationKind,
     ExpectationStatus,
+    JenisJabatan,
     Period,
     ResourceStatus,
     Skp,
@@ -30,134 +30,46 @@ from bot.db.models import (
     SkpStatus,
     Unit,
 )
+from bot.documents import skp_model as m
+from bot.documents.words import Words, words
 from bot.domain import skp_rules as rules
+from bot.reminders.calendar import zone
 from bot.services import skp as store
-from bot.texts import LOCALE, Texts, angka
+from bot.texts import Texts, angka
+
+__all__ = ["SkpDocument", "load_document"]
+SkpDocument = m.SkpDocument
 
 
-def long_date(value: date | datetime) -> str:
-    """01 Januari 2026: the form the official SKP uses."""
-    return format_date(value, format="dd MMMM y", locale=LOCALE)
-
-
-@dataclass
-class Person:
-    name: str = "-"
-    nip: str = "-"
-    pangkat: str = "-"
-    jabatan: str = "-"
-    unit: str = "-"
-
-
-def target_text(value: str, satuan: str | None) -> str:
-    """ "100%", "4 Kali", "1.575.000 Orang": how a target reads in the document (`value`
-    already in Indonesian digits)."""
-    satuan = (satuan or "").strip()
-    return f"{value}%" if satuan == "%" else f"{value} {satuan}".strip()
-
-
-@dataclass
-class Expectation:
-    """A settled Ekspektasi Khusus Pimpinan for a result (kind hasil or target), as printed
-    beside its item."""
-
-    kind: str  # "hasil" | "target"
-    text: str  # the leader's words (the emphasis, or the standard that goes with a target)
-    # "Target disepakati: 100%": the target the agreement binds the item to, when it binds one
-    # (a target expectation; a hasil one whose counter-proposal the leader accepted).
-    agreed: str | None = None
-
-    @property
-    def quoted(self) -> str:
-        return f"\u201c{self.text}\u201d"
-
-    @property
-    def lines(self) -> list[str]:
-        return [self.agreed, self.quoted] if self.agreed else [self.quoted]
-
-
-@dataclass
-class Row:
-    no: int
-    link: str  # the leader's RHK intervened, or the perspective for a unit head
-    rhk: str
-    aspek: str
-    iki: str
-    target: str
-    satuan: str
-    jenis: str
-    bobot: str
-    expectations: list[Expectation] = field(default_factory=list)
-
-    @property
-    def target_text(self) -> str:
-        """ "100%", "4 Kali": how the target reads in the document."""
-        return target_text(self.target, self.satuan)
-
-
-@dataclass
-class Value:
-    """One BerAKHLAK value in the perilaku kerja table, with the settled special expectations
-    for it (usually none or one)."""
-
-    code: str
-    name: str
-    indicators: list[str]
-    ekspektasi: list[str] = field(default_factory=list)
-
-
-@dataclass
-class Group:
-    name: str
-    rows: list[Row]
-    total: str
-
-
-@dataclass
-class SkpDocument:
-    agency: str
-    year: int
-    period_text: str
-    employee: Person
-    penilai: Person
-    is_unit_head: bool
-    groups: list[Group]
-    total: str
-    perilaku: list[Value]
-    resources: list[str]
-    skema: str
-    konsekuensi: list[str]
-    place: str
-    date_text: str
-    draft: bool
-    status: str
-    version: int
-    change_reason: str | None
-    agreement: dict[str, str] = field(default_factory=dict)
-    # The e-Kinerja form, item by item (the leader's RHK kept even for a unit head's sheet).
-    ekinerja: list[dict[str, str]] = field(default_factory=list)
-
-    # Printed across every page: "DRAF" until the SKP is set, "DIGANTI" once a newer version
-    # replaced it; None for the SKP in force.
-    watermark: str | None = None
-
-    @property
-    def filename_stem(self) -> str:
-        suffix = "" if not self.draft else "-draf"
-        return f"SKP-{self.year}-{self.employee.nip}-v{self.version}{suffix}"
-
-
-def _person(emp: Employee | None, unit: Unit | None) -> Person:
+def _person(emp: Employee | None, unit: Unit | None) -> m.Person:
     if emp is None:
-        return Person()
-    return Person(
-        emp.name, emp.nip, emp.pangkat_golongan or "-", emp.jabatan, unit.name if unit else "-"
+        return m.Person()
+    return m.Person(
+        m.printable(emp.name),
+        emp.nip,
+        m.printable(emp.pangkat_golongan) or "-",
+        m.printable(emp.jabatan) or "-",
+        m.printable(unit.name) if unit else "-",
     )
+
+
+async def _place(session: AsyncSession, unit: Unit | None, default: str) -> str:
+    """The unit's city, else the nearest parent's, else the setting."""
+    seen: set[int] = set()
+    while unit is not None and unit.id not in seen:
+        if (unit.kota or "").strip():
+            return m.printable(unit.kota)
+        seen.add(unit.id)
+        unit = await session.get(Unit, unit.parent_id) if unit.parent_id else None
+    return default
 
 
 async def load_document(
     session: AsyncSession, skp_id: int, texts: Texts, place: str, tz: ZoneInfo
-) -> SkpDocument:
+) -> m.SkpDocument:
+    """`place` and `tz`: the defaults (DOCUMENT_PLACE, the organisation's time zone) for a
+    unit that names no city of its own; moments are written in the unit's time zone."""
+    W = words(texts)
     skp = (
         await session.execute(
             select(Skp)
@@ -169,115 +81,172 @@ async def load_document(
     assert period is not None
     policy = await store.policy_for(session, period)
     employee = skp.employee
-    penilai_id = skp.set_by_id or employee.penilai_id or skp.penilai_id
+    unit = employee.unit
+    zone_code = unit.timezone.value if unit is not None else None
+    local = zone(zone_code) if zone_code else tz
+    penilai_id = skp.set_by_id or skp.penilai_id or employee.penilai_id
     penilai = await session.get(Employee, penilai_id) if penilai_id else None
     penilai_unit = await session.get(Unit, penilai.unit_id) if penilai else None
-    is_unit_head = bool(await session.scalar(select(exists().where(Unit.head_id == employee.id))))
-    rows = await store.items_of(session, skp.id)
-    items = [store.rule_item(r) for r in rows]
-    totals = rules.totals(policy, items)
+    heads_unit = bool(await session.scalar(select(exists().where(Unit.head_id == employee.id))))
+    jpt = heads_unit or employee.jenis_jabatan is JenisJabatan.JPT
+    items = await store.items_of(session, skp.id)
+    totals = rules.totals(policy, [store.rule_item(r) for r in items])
     settled = await _settled_expectations(session, skp.id)
-    by_item = _result_expectations(settled, texts)
+    by_item = _result_expectations(settled, W)
 
-    def row(r: SkpItem, no: int) -> Row:
-        if is_unit_head:
-            link = texts.label(f"perspective_{r.perspective}") if r.perspective else "-"
-        else:
-            link = r.leader_rhk or "-"
-        return Row(
-            no,
-            link,
-            r.rhk,
+    def row(r: SkpItem) -> m.Row:
+        return m.Row(
+            0,
+            m.printable(r.leader_rhk) or "-",
+            m.printable(r.rhk),
             texts.label(f"aspek_{r.aspek.value}"),
-            r.iki,
-            angka(r.target_value),
-            r.satuan,
+            m.printable(r.iki),
+            m.target_text(angka(r.target_value), r.satuan),
             r.jenis,
             angka(r.bobot),
+            texts.label(f"perspective_{r.perspective}") if r.perspective else "-",
             by_item.get(r.id, []),
         )
 
-    core = [r for r in rows if policy.is_core(r.jenis)]
-    beyond = [r for r in rows if not policy.is_core(r.jenis)]
+    core = [row(r) for r in items if policy.is_core(r.jenis)]
+    beyond = [row(r) for r in items if not policy.is_core(r.jenis)]
     groups = [
-        Group(
-            texts.label("doc_core"), [row(r, n) for n, r in enumerate(core, 1)], angka(totals.core)
-        ),
-        Group(
-            texts.label("doc_beyond"),
-            [row(r, n) for n, r in enumerate(beyond, len(core) + 1)],
-            angka(totals.beyond),
-        ),
+        m.Group(W("group_core"), m.blocks(core), W("total_of_core"), angka(totals.core)),
+        m.Group(W("group_beyond"), m.blocks(beyond), W("total_of_beyond"), angka(totals.beyond)),
     ]
+    m.number(groups)
+
     special: dict[str | None, list[str]] = {}
     for e in settled:
         if e.kind is ExpectationKind.PERILAKU:
-            special.setdefault(e.value_code, []).append(f"\u201c{e.text}\u201d")
+            special.setdefault(e.value_code, []).append(f"\u201c{m.printable(e.text)}\u201d")
     perilaku = [
-        Value(v["code"], v["name"], list(v["indicators"]), special.get(v["code"], []))
-        for v in texts.berakhlak
+        m.Value(n, v["code"], v["name"], list(v["indicators"]), special.get(v["code"], []))
+        for n, v in enumerate(texts.berakhlak, 1)
     ]
-    resources = [
-        f"{texts.label(f'res_{r.category}')}: {r.text}"
-        for r in await _agreed_resources(session, skp.id)
-    ]
-    skema = texts.label(f"doc_skema_{skp.skema_periodik}") + (
-        texts.label("doc_skema_insidental") if skp.skema_insidental else ""
+    agreed = [(r.category, r.text) for r in await _agreed_resources(session, skp.id)]
+    defaults = [(d.category, d.text) for d in policy.lampiran.dukungan]
+    dukungan = m.dukungan_lines(agreed, defaults, W) or ["-"]
+    skema = W(f"skema_{skp.skema_periodik}") + (
+        W("skema_insidental") if skp.skema_insidental else ""
     )
-    agreement: dict[str, str] = {}
-    if skp.signed_at is not None:
-        agreement["signed"] = texts.label(
-            "doc_signed_by", name=employee.name, at=_when(skp.signed_at, tz)
+    konsekuensi = [
+        m.printable(skp.konsekuensi_positif or policy.lampiran.konsekuensi_positif),
+        m.printable(skp.konsekuensi_negatif or policy.lampiran.konsekuensi_negatif),
+    ]
+
+    draft = skp.status not in (SkpStatus.SET, SkpStatus.SUPERSEDED)
+    superseded = skp.status is SkpStatus.SUPERSEDED
+    status = texts.label(f"status_{skp.status.value}")
+    names = (m.printable(employee.name), m.printable(penilai.name) if penilai else "-")
+    record, mark = await _record(session, skp, W, status, names, local, zone_code)
+
+    version_line = ""
+    if skp.number > 1:
+        version_line = (
+            W(
+                "version_changed",
+                number=skp.number,
+                reason=texts.label(f"change_{skp.change_reason}"),
+            )
+            if skp.change_reason
+            else W("version", number=skp.number)
         )
-    if skp.set_at is not None and penilai is not None:
-        agreement["set"] = texts.label("doc_set_by", name=penilai.name, at=_when(skp.set_at, tz))
-    signed_on = (skp.set_at or skp.signed_at or skp.updated_at).astimezone(tz)
-    return SkpDocument(
-        agency=policy.agency,
+    signed_on = (skp.set_at or skp.signed_at or skp.updated_at).astimezone(local)
+    return m.SkpDocument(
+        variant="jpt" if jpt else "ja_jf",
+        agency=m.printable(policy.agency),
         year=period.year,
-        period_text=f"{long_date(period.starts_on)} sd {long_date(period.ends_on)}",
-        employee=_person(employee, employee.unit),
+        period_text=f"{m.long_date(period.starts_on)} sd {m.long_date(period.ends_on)}",
+        employee=_person(employee, unit),
         penilai=_person(penilai, penilai_unit),
-        is_unit_head=is_unit_head,
         groups=groups,
         total=angka(totals.grand),
         perilaku=perilaku,
-        resources=resources,
-        skema=skema,
-        konsekuensi=[skp.konsekuensi_positif, skp.konsekuensi_negatif],
-        place=place,
-        date_text=format_date(signed_on, format="d MMMM y", locale=LOCALE),
-        draft=skp.status not in (SkpStatus.SET, SkpStatus.SUPERSEDED),
-        status=texts.label(f"status_{skp.status.value}"),
+        dukungan=dukungan,
+        skema=[skema],
+        konsekuensi=konsekuensi,
+        place=await _place(session, unit, place),
+        date_text=m.long_date(signed_on),
+        draft=draft,
+        superseded=superseded,
+        status=status,
         version=skp.number,
-        change_reason=texts.label(f"change_{skp.change_reason}") if skp.change_reason else None,
-        agreement=agreement,
-        watermark=(
-            texts.label("doc_watermark")
-            if skp.status not in (SkpStatus.SET, SkpStatus.SUPERSEDED)
-            else texts.label("doc_watermark_superseded")
-            if skp.status is SkpStatus.SUPERSEDED
-            else None
-        ),
+        version_line=version_line,
+        mark=mark,
+        record=record,
         ekinerja=[
             {
                 "Aspek": texts.label(f"aspek_{r.aspek.value}"),
-                "Rencana Kinerja": r.rhk,
-                "Indikator": r.iki,
+                "Rencana Kinerja": m.printable(r.rhk),
+                "Indikator": m.printable(r.iki),
                 "Target": angka(r.target_value),
-                "Satuan": r.satuan,
+                "Satuan": m.printable(r.satuan),
                 "Jenis IKI": r.jenis,
                 "Bobot": angka(r.bobot),
-                "RHK Atasan yang Diintervensi": r.leader_rhk,
+                "RHK Atasan yang Diintervensi": m.printable(r.leader_rhk),
             }
-            for r in rows
+            for r in items
         ],
     )
 
 
-def _when(value: datetime, tz: ZoneInfo) -> str:
-    local = value.astimezone(tz)
-    return format_date(local, format="d MMMM y", locale=LOCALE) + local.strftime(" %H.%M")
+async def _record(
+    session: AsyncSession,
+    skp: Skp,
+    W: Words,
+    status: str,
+    names: tuple[str, str],
+    local: ZoneInfo,
+    zone_code: str | None,
+) -> tuple[list[str], str]:
+    """The electronic agreement record (who submitted, approved, signed and set it, when, in
+    the unit's time zone; which version) and the mark on every page: "DRAF" on a draft,
+    "Versi n — diganti versi n+1, <tanggal>" on a superseded version, none on the one in
+    force. `names`: the employee's and the penilai's."""
+
+    def when(value: datetime) -> str:
+        moment = value.astimezone(local)
+        return f"{m.long_date(moment)} {moment:%H.%M} {zone_code or moment.tzname()}"
+
+    employee, penilai = names
+    record = [W("record_version", number=skp.number, status=status)]
+    for moment, key, name in (
+        (skp.submitted_at, "record_submitted", employee),
+        (skp.agreed_at, "record_agreed", penilai),
+        (skp.signed_at, "record_signed", employee),
+        (skp.set_at, "record_set", penilai),
+    ):
+        if moment is not None:
+            record.append(W(key, name=name, at=when(moment)))
+    if skp.status not in (SkpStatus.SET, SkpStatus.SUPERSEDED):
+        record.append(W("record_not_set"))
+        return record, W("mark_draft")
+    if skp.status is not SkpStatus.SUPERSEDED:
+        return record, ""
+    successor = await _successor(session, skp)
+    next_number = successor.number if successor else skp.number + 1
+    replaced_at = (successor.set_at if successor else None) or skp.updated_at
+    record.append(W("record_superseded", next=next_number, at=when(replaced_at)))
+    date = m.long_date(replaced_at.astimezone(local))
+    return record, W("mark_superseded", number=skp.number, next=next_number, date=date)
+
+
+async def _successor(session: AsyncSession, skp: Skp) -> Skp | None:
+    """The version that replaced this one: the next one set after it."""
+    return (
+        await session.execute(
+            select(Skp)
+            .where(
+                Skp.employee_id == skp.employee_id,
+                Skp.period_id == skp.period_id,
+                Skp.number > skp.number,
+                Skp.set_at.is_not(None),
+            )
+            .order_by(Skp.number)
+            .limit(1)
+        )
+    ).scalar_one_or_none()
 
 
 async def _settled_expectations(session: AsyncSession, skp_id: int) -> list[SkpExpectation]:
@@ -295,9 +264,7 @@ async def _settled_expectations(session: AsyncSession, skp_id: int) -> list[SkpE
     return sorted(rows, key=lambda r: (r.settled_at is None, r.settled_at or r.created_at, r.id))
 
 
-def _result_expectations(
-    settled: list[SkpExpectation], texts: Texts
-) -> dict[int, list[Expectation]]:
+def _result_expectations(settled: list[SkpExpectation], W: Words) -> dict[int, list[m.Expectation]]:
     """Per item id, its settled hasil and target expectations as printed. Only the last
     agreement about the item's target shows a target (an earlier one was replaced by it)."""
     results = [
@@ -310,16 +277,15 @@ def _result_expectations(
         if e.agreed_value is not None:
             assert e.item_id is not None
             binding[e.item_id] = e.id
-    by_item: dict[int, list[Expectation]] = {}
+    by_item: dict[int, list[m.Expectation]] = {}
     for e in results:
         assert e.item_id is not None
         agreed = None
         if binding.get(e.item_id) == e.id and e.agreed_value is not None:
-            key = (
-                "doc_kept_target" if e.counter_decision == "dipertahankan" else "doc_agreed_target"
-            )
-            agreed = texts.label(key, target=target_text(angka(e.agreed_value), e.agreed_satuan))
-        by_item.setdefault(e.item_id, []).append(Expectation(e.kind.value, e.text, agreed))
+            key = "kept_target" if e.counter_decision == "dipertahankan" else "agreed_target"
+            agreed = W(key, target=m.target_text(angka(e.agreed_value), e.agreed_satuan))
+        text = m.printable(e.text)
+        by_item.setdefault(e.item_id, []).append(m.Expectation(e.kind.value, text, agreed))
     return by_item
 
 

@@ -19,12 +19,16 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
+# The words the lint looks for live in their own module.
+from bot.domain.policy_vocabulary import Vocabulary
+
 DEFAULT_POLICY_FILE = Path(__file__).resolve().parent / "policies" / "kemenkes-2026.json"
 
 
 class Severity(enum.StrEnum):
     ERROR = "error"  # blocks submission
     WARNING = "warning"  # asks for a confirmation
+    NOTE = "note"  # shown (to the leader too), asks nothing
     OFF = "off"
 
 
@@ -42,6 +46,9 @@ class _Model(BaseModel):
 class CountRule(_Model):
     min: int = Field(ge=0)
     max: int = Field(ge=1)
+    # More than `max` is allowed once the owner records the adjustment (Kemenkes: "dalam hal
+    # lebih dari 10, perlu adjustment bersama Unit Eselon 1 terkait"); the leader sees it.
+    adjustable: bool = False
 
 
 class Composition(_Model):
@@ -71,59 +78,25 @@ class MandatoryIki(_Model):
     note: str = ""
 
 
+class DukunganLine(_Model):
+    category: str
+    text: str
+
+
 class LampiranDefaults(_Model):
     """What a new SKP's annex starts with; the leader may change it in the dialog."""
 
     skema_periodik: Literal["bulanan", "triwulanan"] = "bulanan"
     konsekuensi_positif: str
     konsekuensi_negatif: str
+    # The DUKUNGAN SUMBER DAYA lines an SKP prints when the dialog agreed none of a category
+    # (a resource category of the dialog, and the line as the agency writes it).
+    dukungan: list[DukunganLine] = []
 
 
 class IkiLength(_Model):
     min_words: int = Field(ge=1)
     max_chars: int = Field(ge=20)
-
-
-class AspekWords(_Model):
-    """What tells an indicator's aspek (for an item generated from the PK): its first word,
-    words anywhere in it, or its satuan. A percentage is Kuantitas unless it says otherwise."""
-
-    quality_first: list[str] = ["nilai", "indeks", "skor", "predikat", "opini", "tingkat"]
-    quality_words: list[str] = [
-        "sesuai standar",
-        "memenuhi standar",
-        "berkualitas",
-        "kualitas",
-        "mutu",
-        "terakreditasi",
-        "akreditasi",
-        "maturitas",
-        "kepuasan",
-    ]
-    time_words: list[str] = [
-        "tepat waktu",
-        "waktu",
-        "jadwal",
-        "paling lambat",
-        "kecepatan",
-        "durasi",
-        "lama",
-    ]
-    cost_words: list[str] = ["anggaran", "biaya", "belanja"]
-    quality_satuan: list[str] = ["Nilai", "Indeks", "Skor", "Predikat"]
-    time_satuan: list[str] = ["Hari", "Jam", "Menit", "Minggu", "Bulan"]
-    cost_satuan: list[str] = ["Rupiah", "Rp"]
-
-
-class Vocabulary(_Model):
-    measure_words: list[str]
-    percent_words: list[str]
-    count_words: list[str]
-    activity_verbs: list[str]
-    document_nouns: list[str]
-    vague_words: list[str]
-    qualifier_markers: list[str]
-    aspek: AspekWords = Field(default_factory=AspekWords)
 
 
 class Perspective(_Model):
@@ -225,6 +198,8 @@ class Policy(_Model):
     severity: dict[str, Severity]
     iki_length: IkiLength
     satuan: list[str]
+    # Other spellings of a satuan of the list ("persen" → "%", "x" → "Kali"); case is ignored.
+    satuan_synonyms: dict[str, str] = {}
     vocabulary: Vocabulary
     unit_head: UnitHeadProfile = Field(default_factory=UnitHeadProfile)
 
@@ -247,6 +222,9 @@ class Policy(_Model):
                 raise ValueError(f"mandatory {item.key!r} has no bobot")
         if self.iki_count.min > self.iki_count.max:
             raise ValueError("iki_count.min is larger than iki_count.max")
+        unknown_units = set(self.satuan_synonyms.values()) - set(self.satuan)
+        if unknown_units:
+            raise ValueError(f"satuan_synonyms name units not in satuan: {sorted(unknown_units)}")
         self._consistent_unit_head(known)
         return self
 
@@ -329,12 +307,16 @@ class Policy(_Model):
         return self.jenis.get(jenis) == "beyond"
 
     def canonical_satuan(self, raw: str) -> str:
-        """ "kali" → "Kali" when the policy knows the unit; otherwise as typed."""
-        wanted = raw.strip().casefold()
+        """The policy's spelling of a unit: "kali" → "Kali", "x" → "Kali", "persen" → "%";
+        a unit the policy does not know stays as typed."""
+        wanted = " ".join(raw.split()).casefold()
+        for synonym, known in self.satuan_synonyms.items():
+            if synonym.casefold() == wanted:
+                return known
         for known in self.satuan:
             if known.casefold() == wanted:
                 return known
-        return raw.strip()
+        return " ".join(raw.split())
 
 
 class PolicyError(ValueError):

@@ -61,6 +61,8 @@ ViewFn: TypeAlias = Callable[["Ctx"], Awaitable[dict[str, Any]]]
 ChoicesFn: TypeAlias = Callable[["Ctx", dict[str, Any]], Sequence[Sequence[Choice]]]
 ChoiceHandler: TypeAlias = Callable[["Ctx", str, str], Awaitable[Next]]
 TextHandler: TypeAlias = Callable[["Ctx", str], Awaitable[Next]]
+# A file sent on the step: its name and content (None when it could not be read).
+FileHandler: TypeAlias = Callable[["Ctx", str, bytes | None], Awaitable[Next]]
 
 
 async def _no_view(_ctx: Ctx) -> dict[str, Any]:
@@ -75,6 +77,7 @@ class Step:
     choices: ChoicesFn | None = None
     on_choice: ChoiceHandler | None = None
     on_text: TextHandler | None = None
+    on_file: FileHandler | None = None
     # Template shown by /bantuan on this step (defaults to the flow's help).
     help: str | None = None
 

@@ -41,6 +41,7 @@ from bot.engine.callback import Callback
 from bot.engine.context import Actor, Ctx
 from bot.engine.flow import Flow, Goto, Next, Quiet, Reask, Registry, Step
 from bot.engine.types import Button, Event, EventKind, Outcome, Reply, StoredReply
+from bot.html_fit import MESSAGE_LIMIT, visible_length
 from bot.texts import Texts
 
 log = logging.getLogger(__name__)
@@ -164,7 +165,18 @@ class DialogEngine:
         if not await self._first_time(session, update_id, ident.user_id):
             return Outcome(duplicate=True, reply_ids=await _unsent(session, update_id))
         outcome = await self._telegram_step(session, ident, event)
-        await self._store_replies(session, outcome, ident.chat_id, update_id, answer_to, lease)
+        if (
+            outcome.consumed
+            and not outcome.in_place
+            and event.message_id is not None
+            and event.message_id == outcome.previous_screen
+        ):
+            # A second tap on a screen already rewritten by the first: the buttons it shows
+            # now are the new screen's, and they stay.
+            outcome.consumed = False
+        await self._store_replies(
+            session, outcome, ident.chat_id, update_id, answer_to, lease, event.message_id
+        )
         return outcome
 
     async def _store_replies(
@@ -175,21 +187,17 @@ class DialogEngine:
         update_id: int,
         answer_to: str | None,
         lease: Lease | None,
+        pressed: int | None = None,
     ) -> None:
         """What the step answers, as one outbox row for the chat (kind "reply"): the answer to
         the button pressed, if any, then the messages, in order. No recipient: it answers
-        whoever wrote, linked or not, and is not a notice to a person."""
-        payload: dict[str, Any] = {
-            "messages": [
-                {
-                    "html": reply.html,
-                    "buttons": [
-                        [{"label": b.label, "data": b.data} for b in row] for row in reply.buttons
-                    ],
-                }
-                for reply in outcome.replies
-            ]
-        }
+        whoever wrote, linked or not, and is not a notice to a person.
+
+        A calm chat: the answer to a press of a screen's button replaces that screen (the
+        message `pressed` is edited); a new screen sent below an older one takes the older
+        one's buttons away, so nobody meets a stale button in normal use."""
+        messages = _screen_messages(outcome, pressed)
+        payload: dict[str, Any] = {"messages": messages}
         if answer_to is not None:
             payload["answer"] = {
                 "callback_query_id": answer_to,
@@ -247,10 +255,15 @@ class DialogEngine:
             return await self._dispatch(session, actor, event, "telegram", enter=ONBOARDING_FLOW)
         if link.chat_id != ident.chat_id:
             link.chat_id = ident.chat_id
+        if link.unreachable_since is not None:
+            # They write again, so they unblocked the bot: reachable for notices once more.
+            link.unreachable_since = None
         actor = Actor(link.employee, link, session)
-        return await self._dispatch(
+        outcome = await self._dispatch(
             session, actor, event, "telegram", state=state, state_loaded=True
         )
+        outcome.previous_screen = link.screen_message_id
+        return outcome
 
     async def _first_time(
         self,
@@ -394,6 +407,10 @@ class DialogEngine:
             if step.on_text is None:
                 return Reask("use_buttons")
             return await step.on_text(ctx, _clean_text(event.text))
+        if event.kind is EventKind.FILE:
+            if step.on_file is None:
+                return Reask("file_not_here")
+            return await step.on_file(ctx, _clean_text(event.text)[:200], event.content)
         callback = Callback.decode(event.text)
         if callback is None:
             ctx.notice("button_invalid", alert=True)
@@ -421,7 +438,7 @@ class DialogEngine:
             ctx.notice("button_invalid", alert=True)
             return Quiet()
         assert step.on_choice is not None
-        outcome.consumed = True
+        outcome.consumed = outcome.in_place = True
         return await step.on_choice(ctx, callback.action, callback.obj)
 
     async def _command(
@@ -573,6 +590,39 @@ class DialogEngine:
         )
         if result.rowcount != 1:
             raise ConcurrentChange
+
+
+def _screen_messages(outcome: Outcome, pressed: int | None) -> list[dict[str, Any]]:
+    """The reply's messages as the sender sends them. Notes said before the screen go on top
+    of it, in one message, when it fits. The screen (the last message) is marked so the
+    sender remembers where it is; it edits the pressed message when the press was that
+    screen's own, else it is sent new and the previous screen loses its buttons."""
+    replies = list(outcome.replies)
+    if len(replies) > 1 and not any(r.buttons for r in replies[:-1]):
+        joined = "\n\n".join(r.html for r in replies)
+        if visible_length(joined) <= MESSAGE_LIMIT:
+            replies = [Reply(joined, replies[-1].buttons)]
+    if pressed is not None and outcome.in_place and len(replies) == 1:
+        outcome.edited = True
+    messages: list[dict[str, Any]] = [
+        {
+            "html": reply.html,
+            "buttons": [[{"label": b.label, "data": b.data} for b in row] for row in reply.buttons],
+        }
+        for reply in replies
+    ]
+    if outcome.edited:
+        messages[0]["edit"] = pressed
+        messages[0]["screen"] = True
+        return messages
+    if messages:
+        # The last message is the screen now, with buttons or without: the one before it
+        # loses its buttons.
+        messages[-1]["screen"] = True
+        old = outcome.previous_screen
+        if old is not None and old != pressed:
+            messages[-1]["clear"] = old
+    return messages
 
 
 async def _unsent(session: AsyncSession, update_id: int) -> list[int]:

@@ -11,6 +11,8 @@ class EventKind(StrEnum):
     TEXT = "text"
     COMMAND = "command"
     BUTTON = "button"
+    # A file the person sent (a spreadsheet to read as a table): `text` is its name.
+    FILE = "file"
 
 
 @dataclass(frozen=True, slots=True)
@@ -20,14 +22,25 @@ class Event:
     text: str
     # COMMAND: what followed the command ("/start <code>").
     arg: str = ""
+    # BUTTON: the message the pressed button sits on (its screen is edited in place).
+    message_id: int | None = None
+    # FILE: its content (None: it could not be fetched, or it is larger than the bot reads).
+    content: bytes | None = None
 
     @classmethod
     def from_text(cls, raw: str) -> Event:
-        """Split "/cmd@bot arg" into a command event, anything else is text."""
+        """Split "/cmd@bot arg" into a command event, anything else is text. A command's name
+        and argument keep only printable characters (as typed text does): they are echoed
+        in answers, which are stored, and PostgreSQL refuses a NUL in text."""
         stripped = raw.strip()
         if stripped.startswith("/") and len(stripped) > 1:
             head, _, arg = stripped[1:].partition(" ")
-            return cls(EventKind.COMMAND, head.split("@", 1)[0].lower(), arg.strip())
+            name = "".join(ch for ch in head.split("@", 1)[0] if ch.isprintable())
+            return cls(
+                EventKind.COMMAND,
+                name.lower(),
+                "".join(ch for ch in arg if ch.isprintable()).strip(),
+            )
         return cls(EventKind.TEXT, raw)
 
 
@@ -61,6 +74,12 @@ class Outcome:
     alert: bool = False
     # Whether the pressed message's buttons should be removed (the press was taken).
     consumed: bool = False
+    # A press of a screen's own button, taken: its answer may replace that screen in place.
+    in_place: bool = False
+    # The pressed message was given the step's new screen (edited in place): its buttons stay.
+    edited: bool = False
+    # The message showing the person's screen before this step (Telegram), if known.
+    previous_screen: int | None = None
     # Outbox rows this event wrote: the adapter hands them to the sender after the commit.
     outbox_ids: list[int] = field(default_factory=list)
     # The step's reply stored as an outbox row (Telegram; for a duplicate: what is unsent).

@@ -1,22 +1,23 @@
-"""The PRIMA cascade on the server: a leader's strategies, activities and assignments for one
-of their SKP items, the checks (coverage, duplication, sums, people without a role), sending
-the proposals as pre-filled draft items in the assignees' SKPs, the MPPH matrix, and the
-indicators of a unit head's Perjanjian Kinerja (bot.usecases.unit_head fills the SKP from them)."""
+"""The PRIMA cascade on the server: a leader's strategies, activities and roles for one of
+their SKP items (a role: a person, the RHK the leader writes for them, an IKI and a target;
+one person may hold several roles under one activity), the MPPH matrix, and the indicators of
+a unit head's Perjanjian Kinerja (bot.usecases.unit_head fills the SKP from them). The checks
+live in bot.services.cascade_checks, sending the roles as draft items in
+bot.services.cascade_send."""
 
 from __future__ import annotations
 
+import hashlib
 import re
 from collections import defaultdict
 from dataclasses import dataclass, field
 from datetime import datetime
-from decimal import Decimal
 from typing import Any
 
 from sqlalchemy import delete, func, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.db.models import (
-    DIRECT_METHODS,
     Cascade,
     CascadeActivity,
     CascadeAssignment,
@@ -25,14 +26,12 @@ from bot.db.models import (
     Indicator,
     IndicatorKind,
     Period,
-    Skp,
     SkpItem,
     Unit,
     UnitIndicator,
     UnitIndicatorRole,
 )
 from bot.db.models import CascadeStrategy as Strategy
-from bot.domain.policy import Aspek, Policy
 from bot.services import skp as store
 
 
@@ -104,6 +103,12 @@ async def tree(session: AsyncSession, cascade_id: int) -> list[StrategyNode]:
     ).scalars()
     for assignment in assignments:
         act_nodes[assignment.activity_id].assignments.append(assignment)
+    for node in act_nodes.values():
+        # one person's roles together, people in the order they were first given one
+        first: dict[int, int] = {}
+        for index, a in enumerate(node.assignments):
+            first.setdefault(a.assignee_id, index)
+        node.assignments.sort(key=lambda a: first[a.assignee_id])
     return nodes
 
 
@@ -198,238 +203,63 @@ async def delete_activity(session: AsyncSession, activity: CascadeActivity) -> N
 
 async def toggle_assignee(
     session: AsyncSession, activity: CascadeActivity, employee_id: int
-) -> CascadeAssignment | None:
-    """Adds the person to the activity, or removes them if their role was not sent yet.
-    Returns the new assignment (None when removed or kept)."""
-    found = (
-        await session.execute(
-            select(CascadeAssignment).where(
-                CascadeAssignment.activity_id == activity.id,
-                CascadeAssignment.assignee_id == employee_id,
+) -> str:
+    """Gives the person a role in the activity ("added"), or takes back their roles that were
+    not sent yet ("removed"); roles already sent stay theirs ("sent": nothing to take back)."""
+    found = list(
+        (
+            await session.execute(
+                select(CascadeAssignment).where(
+                    CascadeAssignment.activity_id == activity.id,
+                    CascadeAssignment.assignee_id == employee_id,
+                )
             )
-        )
-    ).scalar_one_or_none()
-    if found is None:
-        row = CascadeAssignment(activity_id=activity.id, assignee_id=employee_id)
-        session.add(row)
-        await session.flush()
-        return row
-    if found.sent_at is None:
-        await session.delete(found)
-    return None
-
-
-# -- checks ------------------------------------------------------------------------------------
-
-
-@dataclass(frozen=True)
-class CascadeFinding:
-    code: str
-    params: dict[str, Any]
-
-
-def _norm(text: str) -> str:
-    return " ".join(text.casefold().split())
-
-
-async def check(
-    session: AsyncSession, cascade: Cascade, nodes: list[StrategyNode]
-) -> list[CascadeFinding]:
-    found: list[CascadeFinding] = []
-    source = await session.get(SkpItem, cascade.source_item_id)
-    for s_no, strategy in enumerate(nodes, start=1):
-        if not strategy.activities:
-            found.append(CascadeFinding("strategy_without_activity", {"strategy": s_no}))
-        for a_no, act in enumerate(strategy.activities, start=1):
-            label = f"{s_no}.{a_no}"
-            if not act.assignments:
-                found.append(CascadeFinding("activity_uncovered", {"activity": label}))
-            incomplete = [a for a in act.assignments if not a.iki or a.target_value is None]
-            if incomplete:
-                found.append(
-                    CascadeFinding(
-                        "assignment_incomplete", {"activity": label, "count": len(incomplete)}
-                    )
-                )
-    assignments = [a for s in nodes for act in s.activities for a in act.assignments]
-    seen: dict[str, CascadeAssignment] = {}
-    for a in assignments:
-        key = _norm(a.iki)
-        if not key:
-            continue
-        other = seen.get(key)
-        undivided = a.method not in DIRECT_METHODS or (other and other.method != a.method)
-        if other is not None and other.assignee_id != a.assignee_id and undivided:
-            found.append(CascadeFinding("duplicate_result", {"iki": a.iki[:80]}))
-        seen.setdefault(key, a)
-    parent = source.target_value if source is not None else None
-    for method, code in ((CascadeMethod.BEBAN, "split_sum"), (CascadeMethod.ASPEK, "aspect_sum")):
-        parts = [a.target_value for a in assignments if a.method is method and a.target_value]
-        if parts and parent is not None:
-            total = sum(parts, Decimal(0))
-            if code == "aspect_sum" or total != parent:
-                found.append(CascadeFinding(code, {"total": total, "parent": parent}))
-    assigned = {a.assignee_id for a in assignments}
-    others = await _assigned_elsewhere(session, cascade)
-    for person in await reports_of(session, cascade.leader_id):
-        if person.id not in assigned and person.id not in others:
-            found.append(CascadeFinding("no_role", {"name": person.name}))
-    return found
-
-
-async def _assigned_elsewhere(session: AsyncSession, cascade: Cascade) -> set[int]:
-    """People with a role in the leader's other cascades of the period."""
-    rows = await session.execute(
-        select(CascadeAssignment.assignee_id)
-        .join(CascadeActivity, CascadeActivity.id == CascadeAssignment.activity_id)
-        .join(Strategy, Strategy.id == CascadeActivity.strategy_id)
-        .join(Cascade, Cascade.id == Strategy.cascade_id)
-        .where(
-            Cascade.leader_id == cascade.leader_id,
-            Cascade.period_id == cascade.period_id,
-            Cascade.id != cascade.id,
-        )
+        ).scalars()
     )
-    return set(rows.scalars())
+    if not found:
+        await add_role(session, activity.id, employee_id, None)
+        return "added"
+    unsent = [row for row in found if row.sent_at is None]
+    for row in unsent:
+        await session.delete(row)
+    return "removed" if unsent else "sent"
 
 
-# -- sending the proposals ---------------------------------------------------------------------
+async def add_role(
+    session: AsyncSession, activity_id: int, employee_id: int, method: CascadeMethod | None
+) -> CascadeAssignment:
+    """One more role (another IKI) for the person in the activity."""
+    row = CascadeAssignment(activity_id=activity_id, assignee_id=employee_id, method=method)
+    session.add(row)
+    await session.flush()
+    return row
 
 
-@dataclass
-class Sent:
-    created: list[tuple[CascadeAssignment, SkpItem]] = field(default_factory=list)
-    changed: list[CascadeAssignment] = field(default_factory=list)
-    skipped: list[CascadeAssignment] = field(default_factory=list)
+async def delete_role(session: AsyncSession, row: CascadeAssignment) -> None:
+    """Removes a role not sent yet (`AlreadySent` otherwise: the draft item is the assignee's)."""
+    if row.sent_at is not None:
+        raise AlreadySent
+    await session.delete(row)
+    await session.flush()
 
 
-def _fields_for(
-    assignment: CascadeAssignment, activity: CascadeActivity, source: SkpItem, policy: Policy
-) -> store.ItemFields:
-    direct = assignment.method in DIRECT_METHODS
-    jenis = (
-        policy.cascade_jenis
-        if direct
-        else next(
-            (
-                code
-                for code in policy.jenis
-                if code not in (policy.cascade_jenis,) and policy.is_core(code)
-            ),
-            policy.cascade_jenis,
-        )
-    )
-    return store.ItemFields(
-        jenis=jenis,
-        rhk=activity.text,
-        aspek=Aspek.KUANTITAS,
-        iki=assignment.iki,
-        target=assignment.target_value or Decimal(0),
-        satuan=assignment.satuan,
-        bobot=Decimal(0),
-        leader_item_id=source.id,
-        leader_rhk=source.rhk,
-    )
+def complete(role: CascadeAssignment) -> bool:
+    """Whether the role can be sent: its RHK, IKI and target are set."""
+    return bool(role.rhk and role.iki and role.target_value is not None)
 
 
-async def send(
-    session: AsyncSession,
-    cascade: Cascade,
-    nodes: list[StrategyNode],
-    period: Period,
-    policy: Policy,
-    now: datetime,
-) -> Sent:
-    """Every complete assignment not sent yet becomes a draft item in the assignee's SKP
-    (one action for the whole team, in a handful of statements whatever the team's size). A
-    sent one that changed since is only reported: the assignee is asked, their draft is never
-    changed silently."""
-    result = Sent()
-    source = await session.get(SkpItem, cascade.source_item_id)
-    assert source is not None
-    pending: list[tuple[CascadeAssignment, CascadeActivity]] = []
-    drafted: list[CascadeAssignment] = []
-    for strategy in nodes:
-        for act in strategy.activities:
-            for a in act.assignments:
-                if not a.iki or a.target_value is None:
-                    result.skipped.append(a)
-                elif a.draft_item_id is not None:
-                    drafted.append(a)
-                else:
-                    pending.append((a, act.activity))
-    if drafted:
-        items = {
-            i.id: i
-            for i in (
-                await session.execute(
-                    select(SkpItem).where(SkpItem.id.in_([a.draft_item_id for a in drafted]))
-                )
-            ).scalars()
-        }
-        for a in drafted:
-            item = items.get(a.draft_item_id or 0)
-            if item is not None and (
-                _norm(item.iki) != _norm(a.iki) or item.target_value != a.target_value
-            ):
-                result.changed.append(a)
-    if pending:
-        skps = await _skps_for(session, {a.assignee_id for a, _ in pending}, period, policy, now)
-        next_position = await _next_positions(session, [s.id for s in skps.values()])
-        created: list[tuple[CascadeAssignment, SkpItem]] = []
-        for a, activity in pending:
-            skp = skps[a.assignee_id]
-            if not store.is_editable(skp):
-                result.skipped.append(a)
-                continue
-            fields = _fields_for(a, activity, source, policy)
-            item = SkpItem(skp_id=skp.id, position=next_position[skp.id], created_at=now)
-            next_position[skp.id] += 1
-            store.fill(item, fields, now)
-            item.bobot = None  # the assignee weighs it in the dialog
-            store.touch(skp, now)
-            session.add(item)
-            created.append((a, item))
-        await session.flush()
-        for a, item in created:
-            a.draft_item_id = item.id
-            a.sent_at = now
-        result.created = created
-    cascade.sent_at = now
-    return result
+def proposal_digest(role: CascadeAssignment) -> str:
+    """A short fingerprint of what the leader proposes in a role (RHK, IKI, target): a changed
+    proposal is asked about once, and a button under an older proposal is known stale."""
+    target = "" if role.target_value is None else f"{role.target_value.normalize():f}"
+    text = f"{role.rhk}|{role.iki}|{target}|{role.satuan}"
+    return hashlib.sha1(text.encode()).hexdigest()[:16]
 
 
-async def _skps_for(
-    session: AsyncSession, employee_ids: set[int], period: Period, policy: Policy, now: datetime
-) -> dict[int, Skp]:
-    """Each employee's current SKP of the period, created (empty) where missing."""
-    found: dict[int, Skp] = {}
-    rows = await session.execute(
-        select(Skp)
-        .where(Skp.period_id == period.id, Skp.employee_id.in_(employee_ids))
-        .order_by(Skp.employee_id, Skp.number)
-    )
-    for skp in rows.scalars():
-        found[skp.employee_id] = skp  # the highest number wins
-    missing = employee_ids - set(found)
-    if missing:
-        for employee_id in sorted(missing):
-            found[employee_id] = store.new_skp(employee_id, period.id, now, policy)
-            session.add(found[employee_id])
-        await session.flush()
-    return found
-
-
-async def _next_positions(session: AsyncSession, skp_ids: list[int]) -> dict[int, int]:
-    positions = dict.fromkeys(skp_ids, 1)
-    rows = await session.execute(
-        select(SkpItem.skp_id, func.max(SkpItem.position))
-        .where(SkpItem.skp_id.in_(skp_ids))
-        .group_by(SkpItem.skp_id)
-    )
-    for skp_id, highest in rows:
-        positions[skp_id] = int(highest) + 1
-    return positions
+def digest_version(*digests: str) -> int:
+    """Digests folded into a callback's version field (at most 9 digits)."""
+    joined = hashlib.sha1("|".join(digests).encode()).hexdigest()
+    return int(joined[:12], 16) % 1_000_000_000
 
 
 # -- the MPPH --------------------------------------------------------------------------------
@@ -457,8 +287,12 @@ async def mpph(session: AsyncSession, leader: Employee, period: Period) -> Mpph:
         .order_by(CascadeAssignment.id)
     )
     for source_id, assignment, activity in rows:
-        role = assignment.iki or activity
-        cells[(assignment.assignee_id, source_id)].append(role)
+        # The peran hasil is the role's RHK (Rencana Kinerja), as the deck's MPPH shows it;
+        # two IKI under one RHK are one cell entry.
+        role = assignment.rhk or assignment.iki or activity
+        cell = cells[(assignment.assignee_id, source_id)]
+        if role not in cell:
+            cell.append(role)
     return Mpph(leader, columns, people, dict(cells))
 
 

@@ -39,7 +39,7 @@ from bot.domain.org import find_cycle
 
 # sheet -> (required columns, optional columns)
 SHEETS: dict[str, tuple[tuple[str, ...], tuple[str, ...]]] = {
-    "unit": (("kode", "nama"), ("induk", "zona_waktu", "kepala_nip")),
+    "unit": (("kode", "nama"), ("induk", "zona_waktu", "kepala_nip", "kota")),
     "pegawai": (
         ("nip", "nama", "jabatan", "jenis_jabatan", "unit"),
         ("pangkat_golongan", "jenjang", "pejabat_penilai_nip", "admin"),
@@ -234,6 +234,8 @@ def check(data: OrgData, known: _Known) -> list[Problem]:
         seen.add(code)
         if row.get("zona_waktu") and row.get("zona_waktu").upper() not in TimeZoneCode.__members__:
             bad(row, "zona_waktu", "bad_timezone")
+        if len(row.get("kota")) > 100:
+            bad(row, "kota", "too_long_100")
         unit_parent[code] = row.get("induk") or None
     all_units = known.units | seen
     for row in data.rows["unit"]:
@@ -359,6 +361,8 @@ async def apply(session: AsyncSession, data: OrgData, now: datetime, actor: str)
             session.add(unit)
         unit.name = row.get("nama")
         unit.timezone = TimeZoneCode(row.get("zona_waktu").upper() or "WIB")
+        if "kota" in row.values:  # a file without the column keeps what is there
+            unit.kota = row.get("kota")
     await session.flush()
     for row in data.rows["unit"]:
         units[row.get("kode")].parent_id = units[row.get("induk")].id if row.get("induk") else None

@@ -27,7 +27,7 @@ from typing import Any
 
 from sqlalchemy import and_, func, or_, select, update
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
-from telegram import Bot, InlineKeyboardButton, InlineKeyboardMarkup, InputFile
+from telegram import Bot, InlineKeyboardButton, InlineKeyboardMarkup, InputFile, Message
 from telegram.error import BadRequest, Forbidden, RetryAfter, TelegramError
 
 from bot.db.models import LinkStatus, Outbox, OutboxStatus, TelegramLink
@@ -134,6 +134,8 @@ class OutboxSender:
         self.writing = writing or contextlib.nullcontext
         # Replies sent and not yet recorded, recorded together (see `_record_sent`).
         self._unrecorded: dict[int, str | None] = {}
+        # chat -> the message showing its current screen, written with the next record.
+        self._screens: dict[int, int | None] = {}
         self._recording = asyncio.Lock()
 
     @contextlib.asynccontextmanager
@@ -365,6 +367,7 @@ class OutboxSender:
     async def _finish_sent(self, done: list[tuple[int, str | None]]) -> None:
         now = self.clock()
         async with self._write() as session:
+            await self._remember_screens(session)
             plain = [row_id for row_id, note in done if note is None]
             if plain:
                 await session.execute(
@@ -495,17 +498,21 @@ class OutboxSender:
         if "messages" in payload:
             return await self._deliver_reply(chat_id, payload)
         send = await self._sender_for(chat_id, payload)
+        note = None
         try:
-            await send(payload["html"], None)
-            return None
+            sent = await send(payload["html"], None)
         except BadRequest as exc:
             mode = _fallback_mode(exc)
             if mode is None:
                 raise
             how = "shortened" if mode == "shorten" else "without markup"
             log.info("outbox: Telegram refused a text (%s); sending it %s", exc, how)
-            await send(payload["html"], mode)
-            return f"400 {exc}; sent {how}"[:300]
+            sent = await send(payload["html"], mode)
+            note = f"400 {exc}; sent {how}"[:300]
+        if payload.get("screen") and isinstance(sent, Message):
+            # A screen without buttons has nothing for the next one to take away.
+            self._screens[chat_id] = sent.message_id if payload.get("buttons") else None
+        return note
 
     async def _deliver_reply(self, chat_id: int, payload: dict[str, Any]) -> str | None:
         """A step's reply: the answer to the button pressed, then each message, starting after
@@ -557,13 +564,7 @@ class OutboxSender:
             return photo
         spec = payload.get("document")
         if spec is None:
-            markup = keyboard(payload.get("buttons", []))
-
-            async def message(html: str, mode: str | None) -> Any:
-                text = html if mode is None else _fit(html, MESSAGE_LIMIT, mode)
-                return await self.bot.send_message(chat_id, text, reply_markup=markup)
-
-            return message
+            return self._message_sender(chat_id, payload)
         if self.documents is None:
             raise BadRequest("this sender cannot build documents")
         made = await self.documents.build_spec(spec)
@@ -577,20 +578,79 @@ class OutboxSender:
 
         return document
 
+    def _message_sender(
+        self, chat_id: int, payload: dict[str, Any]
+    ) -> Callable[[str, str | None], Awaitable[Any]]:
+        """A text message: sent new, or (with "edit") written over the screen whose button was
+        pressed. The screen an edit cannot reach (deleted, a file) is replaced by a new
+        message; a new screen first takes the buttons off the previous one ("clear")."""
+        markup = keyboard(payload.get("buttons", []))
+        edit: int | None = payload.get("edit")
+        clear: int | None = payload.get("clear")
+
+        async def new(text: str) -> Any:
+            if clear is not None:
+                await self._take_buttons_off(chat_id, clear)
+            return await self.bot.send_message(chat_id, text, reply_markup=markup)
+
+        async def message(html: str, mode: str | None) -> Any:
+            text = html if mode is None else _fit(html, MESSAGE_LIMIT, mode)
+            if edit is None:
+                return await new(text)
+            try:
+                return await self.bot.edit_message_text(
+                    text, chat_id=chat_id, message_id=edit, reply_markup=markup
+                )
+            except BadRequest as exc:
+                reason = str(exc).lower()
+                if "not modified" in reason:
+                    return None  # it says this already (a double tap)
+                if _fallback_mode(exc) is not None:
+                    raise  # the text itself: shortened or plain, then edited again
+                log.info("outbox: a screen could not be edited (%s); sending it anew", exc)
+                await self._take_buttons_off(chat_id, edit)
+                return await self.bot.send_message(chat_id, text, reply_markup=markup)
+
+        return message
+
+    async def _take_buttons_off(self, chat_id: int, message_id: int) -> None:
+        """An older screen's buttons go when a newer screen arrives. Gone already, or too old
+        to edit: nothing depends on it (its buttons are refused by their version anyway)."""
+        with contextlib.suppress(TelegramError):
+            await self.bot.edit_message_reply_markup(
+                chat_id=chat_id, message_id=message_id, reply_markup=None
+            )
+
+    async def _remember_screens(self, session: AsyncSession) -> None:
+        """Record where each chat's current screen is (the next new screen clears it)."""
+        screens, self._screens = self._screens, {}
+        for chat_id, message_id in screens.items():
+            await session.execute(
+                update(TelegramLink)
+                .where(TelegramLink.chat_id == chat_id, TelegramLink.status != LinkStatus.REVOKED)
+                .values(screen_message_id=message_id)
+            )
+
     async def _update_row(self, row_id: int, **values: Any) -> None:
         async with self._write() as session:
             await session.execute(update(Outbox).where(Outbox.id == row_id).values(**values))
 
     async def _finish(self, row_id: int, status: OutboxStatus, error: str | None) -> None:
         sent_at = self.clock() if status is OutboxStatus.SENT else None
-        await self._update_row(
-            row_id,
-            status=status,
-            sent_at=sent_at,
-            claimed_until=None,
-            claimed_by=None,
-            last_error=error[:300] if error else error,
-        )
+        async with self._write() as session:
+            if self._screens:
+                await self._remember_screens(session)
+            await session.execute(
+                update(Outbox)
+                .where(Outbox.id == row_id)
+                .values(
+                    status=status,
+                    sent_at=sent_at,
+                    claimed_until=None,
+                    claimed_by=None,
+                    last_error=error[:300] if error else error,
+                )
+            )
 
     async def _retry_later(self, row: _Claimed, delay: timedelta, error: str) -> datetime:
         when = self.clock() + delay

@@ -13,6 +13,7 @@ from typing import Any
 from telegram import (
     BotCommand,
     CallbackQuery,
+    Document,
     InlineKeyboardButton,
     InlineKeyboardMarkup,
     LinkPreviewOptions,
@@ -23,6 +24,7 @@ from telegram.error import TelegramError
 from telegram.ext import (
     AIORateLimiter,
     Application,
+    BaseRateLimiter,
     CallbackQueryHandler,
     ContextTypes,
     Defaults,
@@ -186,9 +188,35 @@ async def on_message(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None
     ident = TelegramIdentity(user.id, update.effective_chat.id, user.first_name)
     if await _too_fast(context, update, ident):
         return
-    text = message.text if message.text is not None else (message.caption or "")
-    outcome = await _step(context, update, ident, Event.from_text(text))
+    if message.document is not None:
+        event = Event(
+            EventKind.FILE,
+            message.document.file_name or "",
+            content=await _file_content(context, message.document),
+        )
+    else:
+        text = message.text if message.text is not None else (message.caption or "")
+        event = Event.from_text(text)
+    outcome = await _step(context, update, ident, event)
     await _deliver(context, ident.chat_id, outcome)
+
+
+# The largest file the bot reads (a table of hasil kerja is a few kilobytes).
+FILE_MAX_BYTES = 1_000_000
+
+
+async def _file_content(context: ContextTypes.DEFAULT_TYPE, document: Document) -> bytes | None:
+    """A sent file's bytes, fetched before the step's transaction (None: too large or not
+    fetched; the step then says so)."""
+    if document.file_size is not None and document.file_size > FILE_MAX_BYTES:
+        return None
+    try:
+        file = await context.bot.get_file(document.file_id)
+        content = bytes(await file.download_as_bytearray())
+    except TelegramError as exc:
+        log.warning("could not fetch a sent file: %s", exc)
+        return None
+    return content if len(content) <= FILE_MAX_BYTES else None
 
 
 async def on_callback(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
@@ -205,7 +233,8 @@ async def on_callback(update: Update, context: ContextTypes.DEFAULT_TYPE) -> Non
     )
     if await _too_fast(context, update, ident):
         return
-    event = Event(EventKind.BUTTON, query.data or "")
+    pressed = query.message.message_id if query.message is not None else None
+    event = Event(EventKind.BUTTON, query.data or "", message_id=pressed)
     # The answer to the press is stored with the step and sent first, with the replies.
     outcome = await _step(context, update, ident, event, answer_to=query.id)
     await _deliver(context, ident.chat_id, outcome)
@@ -214,7 +243,7 @@ async def on_callback(update: Update, context: ContextTypes.DEFAULT_TYPE) -> Non
         # went just now. Answered once more in case its answer was never stored (Telegram
         # refuses a second answer, which changes nothing).
         await _answer(query)
-    elif outcome.consumed and query.message is not None:
+    elif outcome.consumed and not outcome.edited and query.message is not None:
         # Already edited (a double tap), too old to edit, or lost: nothing depends on it
         # (an old screen's buttons are refused by their version anyway).
         with contextlib.suppress(TelegramError):
@@ -298,6 +327,10 @@ async def _housekeeping(context: ContextTypes.DEFAULT_TYPE) -> None:
 async def _plan_reminders(context: ContextTypes.DEFAULT_TYPE) -> None:
     """APScheduler (PTB's job queue) triggers planning; the sender then drains what is due."""
     services = _services(context)
+    # Several workers on one database: only the one that holds this slot's turn plans.
+    gate = context.application.bot_data.get("planning_gate")
+    if gate is not None and not await gate():
+        return
     planner = Planner(
         services.sessionmaker, services.texts, ReminderConfig.from_settings(services.settings)
     )
@@ -315,10 +348,13 @@ def build_application(
     job_queue: bool = True,
     person_limit: bool | None = None,
     holder: str | None = None,
+    rate_limiter: BaseRateLimiter[Any] | None = None,
 ) -> Application[Any, Any, Any, Any, Any, Any]:
     """The Application. `rate_limit`: Telegram's global send rate and (unless `person_limit`
     says otherwise) the per-person update rate; `holder`: who this process is in the
-    outbox's leases (the run lock's holder when polling)."""
+    outbox's leases (the run lock's holder when polling); `rate_limiter`: another limiter for
+    Telegram's send rate instead of this process's own (bot.web.budget: one budget shared by
+    the webhook workers)."""
     settings = services.settings
     if person_limit is None:
         person_limit = rate_limit
@@ -346,7 +382,9 @@ def build_application(
     )
     if request is not None:
         builder = builder.request(request)
-    if rate_limit:
+    if rate_limiter is not None:
+        builder = builder.rate_limiter(rate_limiter)
+    elif rate_limit:
         global_limiter = AIORateLimiter(
             overall_max_rate=settings.telegram_max_rate, overall_time_period=1, max_retries=3
         )

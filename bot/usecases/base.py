@@ -10,7 +10,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import bindparam
+from sqlalchemy import ColumnElement, bindparam, update
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -71,12 +71,7 @@ class Tx:
         """Queue a message for someone; the sender delivers it after the commit. A message
         whose dedupe key exists already is not written again (None is returned): the same
         event noticed twice, by a retry or by a second process, is said once."""
-        payload: dict[str, Any] = {
-            "html": self.texts.message(template, **context),
-            "buttons": [[{"label": b.label, "data": b.data} for b in row] for row in buttons or []],
-        }
-        if document is not None:
-            payload["document"] = document
+        payload = self.payload(template, buttons, document, **context)
         values = {
             "recipient_id": recipient_id,
             "kind": kind,
@@ -90,6 +85,51 @@ class Tx:
         if row_id is not None:
             self.outbox_ids.append(int(row_id))
         return row_id
+
+    def payload(
+        self,
+        template: str,
+        buttons: list[list[Button]] | None = None,
+        document: dict[str, Any] | None = None,
+        **context: Any,
+    ) -> dict[str, Any]:
+        """What an outbox row carries: the message's HTML, its buttons, the file to build."""
+        payload: dict[str, Any] = {
+            "html": self.texts.message(template, **context),
+            "buttons": [[{"label": b.label, "data": b.data} for b in row] for row in buttons or []],
+        }
+        if document is not None:
+            payload["document"] = document
+        return payload
+
+    async def requeue(
+        self,
+        *where: ColumnElement[bool],
+        payload: dict[str, Any] | None = None,
+        send_now: int | None = None,
+    ) -> list[int]:
+        """Send existing outbox rows again (a document asked for again, failed messages an
+        administrator sends again): the rows matching `where` become pending from now, their
+        tries counted afresh, with a new `payload` when given. The first `send_now` of them
+        (all by default) are delivered after the commit like new rows, the others by the
+        sender's next rounds. Returns the ids of the rows put back."""
+        values: dict[str, Any] = {
+            "status": OutboxStatus.PENDING,
+            "send_after": self.now,
+            "attempts": 0,
+            "last_error": None,
+            "sent_at": None,
+            "claimed_until": None,
+            "claimed_by": None,
+        }
+        if payload is not None:
+            values["payload"] = payload
+        result = await self.session.execute(
+            update(Outbox).where(*where).values(**values).returning(Outbox.id)
+        )
+        ids = sorted(int(row_id) for row_id in result.scalars())
+        self.outbox_ids.extend(ids if send_now is None else ids[:send_now])
+        return ids
 
     def button(
         self, label: str, ns: str, action: str, obj: int, version: int = 0, **values: Any

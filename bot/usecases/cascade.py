@@ -1,29 +1,43 @@
-"""The cascade's decisions: a leader sends their cascade (each role becomes a draft item in the
-assignee's SKP; a changed proposal already sent is asked about, never applied silently), and an
-assignee takes a changed proposal into their draft. The cascade row is locked while it is sent,
-so two presses, or two processes, send it once."""
+"""The cascade's decisions: a leader sends their cascade (each complete role becomes a draft
+item in the assignee's SKP; a changed proposal already sent is asked about, never applied
+silently), and an assignee takes the changed proposals into their draft. Each assignee gets
+one summary per send listing all their proposed items, with its buttons; it is written once
+(its dedupe key names what it lists). The cascade row is locked while it is sent, so two
+presses, or two processes, send it once."""
 
 from __future__ import annotations
 
 import hashlib
+from decimal import Decimal
 
 from sqlalchemy import select
 
-from bot.db.models import Cascade, CascadeAssignment, Employee, Period, SkpItem
+from bot.db.models import (
+    Cascade,
+    CascadeActivity,
+    CascadeAssignment,
+    CascadeStrategy,
+    Employee,
+    Period,
+    SkpItem,
+)
 from bot.domain.contract import Refusal
 from bot.domain.policy import Policy
 from bot.engine.callback import Callback
 from bot.engine.types import Button
 from bot.services import cascade as cas
 from bot.services import skp as store
+from bot.services.cascade_send import Sent, differs, send
 from bot.usecases import drafting
 from bot.usecases.base import Refused, Tx
 from bot.usecases.loading import fresh, valid_id
 
 CAS_NS = "cas"
+# Items a summary lists one by one (each quoted short); more are counted, /skp shows them.
+SUMMARY_ITEMS = 12
 
 
-async def send_cascade(tx: Tx, cascade_id: int, period: Period, policy: Policy) -> cas.Sent:
+async def send_cascade(tx: Tx, cascade_id: int, period: Period, policy: Policy) -> Sent:
     if not valid_id(cascade_id):
         raise Refused(Refusal.NOT_FOUND)
     await tx.session.flush()
@@ -38,38 +52,13 @@ async def send_cascade(tx: Tx, cascade_id: int, period: Period, policy: Policy) 
     if cascade is None or cascade.leader_id != tx.actor_id:
         raise Refused(Refusal.NOT_FOUND)
     nodes = await cas.tree(tx.session, cascade.id)
-    sent = await cas.send(tx.session, cascade, nodes, period, policy, tx.now)
+    sent = await send(tx.session, cascade, nodes, period, policy, tx.now)
     source = await tx.session.get(SkpItem, cascade.source_item_id)
     leader = await tx.session.get(Employee, tx.actor_id)
-    open_skp = Button(tx.texts.label("reminder_open_skp"), Callback("go", "skp", "", 0).encode())
-    for assignment, item in sent.created:
-        await tx.notify(
-            assignment.assignee_id,
-            "cascade_proposal",
-            "cascade_proposal",
-            buttons=[[open_skp]],
-            dedupe_key=f"cascade_proposal:{assignment.id}:{item.id}",
-            leader=leader,
-            source=source,
-            item=item,
-        )
-    for assignment in sent.changed:
-        digest = hashlib.sha1(f"{assignment.iki}|{assignment.target_value}".encode()).hexdigest()
-        await tx.notify(
-            assignment.assignee_id,
-            "cascade_change",
-            "cascade_change",
-            buttons=[
-                [
-                    tx.button("cascade_apply", CAS_NS, "apply", assignment.id),
-                    tx.button("cascade_keep", CAS_NS, "keep", assignment.id),
-                ]
-            ],
-            # the same changed proposal is asked about once
-            dedupe_key=f"cascade_change:{assignment.id}:{digest[:16]}",
-            leader=leader,
-            assignment=assignment,
-        )
+    for assignee_id in sent.assignees():
+        created = [(a, item) for a, item in sent.created if a.assignee_id == assignee_id]
+        changed = [(a, item) for a, item in sent.changed if a.assignee_id == assignee_id]
+        await _summary(tx, cascade, leader, source, assignee_id, created, changed)
     tx.audit(
         "cascade.sent",
         "cascade",
@@ -81,20 +70,136 @@ async def send_cascade(tx: Tx, cascade_id: int, period: Period, policy: Policy) 
     return sent
 
 
+def changes_version(changed: list[tuple[CascadeAssignment, SkpItem]]) -> int:
+    """The version the buttons under a set of changed proposals carry: a press is taken only
+    while the same proposals still differ from the same draft items."""
+    return cas.digest_version(*(f"{a.id}:{cas.proposal_digest(a)}" for a, _item in changed))
+
+
+async def _summary(
+    tx: Tx,
+    cascade: Cascade,
+    leader: Employee | None,
+    source: SkpItem | None,
+    assignee_id: int,
+    created: list[tuple[CascadeAssignment, SkpItem]],
+    changed: list[tuple[CascadeAssignment, SkpItem]],
+) -> None:
+    """One message to the assignee: the new draft items and the changed proposals of this
+    send, with a button to open the SKP and, for changes, to take or leave them."""
+    open_skp = Button(tx.texts.label("reminder_open_skp"), Callback("go", "skp", "", 0).encode())
+    buttons = [[open_skp]]
+    if changed:
+        version = changes_version(changed)
+        count = len(changed)
+        buttons.insert(
+            0,
+            [
+                tx.button(
+                    "cascade_apply" if count == 1 else "cascade_apply_n",
+                    CAS_NS,
+                    "take",
+                    cascade.id,
+                    version,
+                    n=count,
+                ),
+                tx.button("cascade_keep", CAS_NS, "leave", cascade.id, version),
+            ],
+        )
+    listed = [("new", a, item) for a, item in created] + [
+        ("changed", a, item) for a, item in changed
+    ]
+    what = ",".join(
+        [str(item.id) for _a, item in created]
+        + [f"{a.id}:{cas.proposal_digest(a)}" for a, _item in changed]
+    )
+    digest = hashlib.sha1(what.encode()).hexdigest()[:16]
+    await tx.notify(
+        assignee_id,
+        "cascade_proposal",
+        "cascade_proposal",
+        buttons=buttons,
+        # the same proposals are said once, however often the leader presses "send"
+        dedupe_key=f"cascade_proposal:{cascade.id}:{assignee_id}:{digest}",
+        leader=leader,
+        source=source,
+        listed=listed[:SUMMARY_ITEMS],
+        more=max(0, len(listed) - SUMMARY_ITEMS),
+        created=len(created),
+        changed=len(changed),
+    )
+
+
+async def pending_changes(
+    tx: Tx, cascade_id: int, assignee_id: int
+) -> list[tuple[CascadeAssignment, SkpItem]]:
+    """The assignee's sent roles in the cascade whose draft item says something else now.
+    `Refused(NOT_FOUND)` when they have no sent role in it (a button that is not theirs)."""
+    rows = await tx.session.execute(
+        select(CascadeAssignment, SkpItem)
+        .join(SkpItem, SkpItem.id == CascadeAssignment.draft_item_id)
+        .join(CascadeActivity, CascadeActivity.id == CascadeAssignment.activity_id)
+        .join(CascadeStrategy, CascadeStrategy.id == CascadeActivity.strategy_id)
+        .where(
+            CascadeStrategy.cascade_id == cascade_id,
+            CascadeAssignment.assignee_id == assignee_id,
+        )
+        .order_by(CascadeAssignment.id)
+        .execution_options(populate_existing=True)
+    )
+    drafted = rows.all()
+    if not drafted:
+        raise Refused(Refusal.NOT_FOUND)
+    return [(a, item) for a, item in drafted if differs(a, item)]
+
+
+async def apply_changes(tx: Tx, cascade_id: int, version: int) -> list[SkpItem]:
+    """The assignee takes the leader's changed proposals, as the summary listed them, into
+    their draft items (all or none). Nothing differs any more: nothing to do (an empty list).
+    The proposals or the drafts changed since the summary: `Refused(STALE)`."""
+    if not valid_id(cascade_id):
+        raise Refused(Refusal.NOT_FOUND)
+    await tx.session.flush()
+    changed = await pending_changes(tx, cascade_id, tx.actor_id or 0)
+    if not changed:
+        return []
+    if changes_version(changed) != version:
+        raise Refused(Refusal.STALE)
+    return [await _apply(tx, a, item) for a, item in changed]
+
+
+async def keep_drafts(tx: Tx, cascade_id: int, version: int) -> int:
+    """The assignee keeps their drafts as they are (to discuss with the leader): recorded."""
+    if not valid_id(cascade_id):
+        raise Refused(Refusal.NOT_FOUND)
+    await tx.session.flush()
+    changed = await pending_changes(tx, cascade_id, tx.actor_id or 0)
+    if changed and changes_version(changed) != version:
+        raise Refused(Refusal.STALE)
+    for a, _item in changed:
+        tx.audit("cascade.change_declined", "cascade_assignment", a.id)
+    return len(changed)
+
+
 async def apply_change(tx: Tx, assignment_id: int) -> SkpItem:
-    """The assignee takes the leader's changed proposal into their draft item."""
+    """The assignee takes one role's current proposal into their draft item (the buttons of
+    summaries written before they listed several changes)."""
     row = await fresh(tx, CascadeAssignment, assignment_id)
     if row is None or row.assignee_id != tx.actor_id or row.draft_item_id is None:
         raise Refused(Refusal.NOT_FOUND)
     item = await fresh(tx, SkpItem, row.draft_item_id)
     if item is None:
         raise Refused(Refusal.NOT_FOUND)
+    return await _apply(tx, row, item)
+
+
+async def _apply(tx: Tx, row: CascadeAssignment, item: SkpItem) -> SkpItem:
     fields = store.ItemFields(
         jenis=item.jenis,
-        rhk=item.rhk,
+        rhk=row.rhk or item.rhk,
         aspek=item.aspek,
         iki=row.iki,
-        target=row.target_value if row.target_value is not None else item.target_value,
+        target=next(v for v in (row.target_value, item.target_value, Decimal(0)) if v is not None),
         satuan=row.satuan,
         bobot=item.bobot,
         leader_item_id=item.leader_item_id,

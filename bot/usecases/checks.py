@@ -36,6 +36,10 @@ class Checked:
     def warnings(self) -> list[rules.Finding]:
         return rules.warnings(self.findings)
 
+    @property
+    def notes(self) -> list[rules.Finding]:
+        return rules.notes(self.findings)
+
 
 async def policy_of(session: AsyncSession, skp: Skp) -> Policy:
     period = await session.get(Period, skp.period_id)
@@ -43,8 +47,10 @@ async def policy_of(session: AsyncSession, skp: Skp) -> Policy:
 
 
 async def check(session: AsyncSession, skp: Skp, rows: list[SkpItem]) -> Checked:
+    """The findings for the SKP's items under its owner's rules, with what the owner recorded
+    about them (the adjustment of the IKI count)."""
     policy = await policy_of(session, skp)
     unit_head = await is_unit_head(session, skp.employee_id)
     items = [store.rule_item(r) for r in rows]
     profile = policy.rules_for(unit_head)
-    return Checked(policy, unit_head, rules.check_skp(policy, items, profile))
+    return Checked(policy, unit_head, rules.check_skp(policy, items, profile, skp.count_note))

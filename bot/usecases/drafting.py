@@ -1,10 +1,12 @@
 """Changes to the hasil kerja of an SKP by its owner, while the SKP is a draft or back for
-revision: add, update, delete and reorder items, add the policy's mandatory IKI in one tap.
-A changed target that contradicts an earlier agreement becomes a counter-proposal."""
+revision: add, update, delete and reorder items, add the policy's mandatory IKI in one tap,
+record the adjustment of the IKI count. A changed target that contradicts an earlier
+agreement becomes a counter-proposal."""
 
 from __future__ import annotations
 
 from collections.abc import Sequence
+from decimal import Decimal
 
 from sqlalchemy import func, select, update
 
@@ -125,6 +127,20 @@ async def move_item(tx: Tx, skp_id: int, item_id: int, delta: int) -> SkpItem:
     return row
 
 
+async def set_count_note(tx: Tx, skp_id: int, note: str | None) -> Skp:
+    """Record (or, with None or blank, remove) the owner's note of the adjustment of the IKI
+    count with the eselon-1 unit; the rules then treat more IKI than the maximum as a note the
+    leader sees (where the policy allows it)."""
+    skp = await editable(tx, skp_id)
+    text = " ".join((note or "").split()) or None
+    if text == skp.count_note:
+        return skp
+    skp.count_note = text
+    touch(skp, tx)
+    tx.audit("skp.count_note", "skp", skp.id, note=(text or "")[:300], cleared=text is None)
+    return skp
+
+
 def fields_of(spec: MandatoryIki) -> store.ItemFields:
     return store.ItemFields(
         jenis=spec.jenis,
@@ -147,3 +163,36 @@ async def add_listed(tx: Tx, skp_id: int, spec: MandatoryIki) -> SkpItem | None:
     if any(r.mandatory_key == spec.key or r.iki.casefold() == spec.iki.casefold() for r in rows):
         return None
     return await add_item(tx, skp.id, fields_of(spec))
+
+
+class WeightCount(Refused):
+    """Weights given for a different number of items than the SKP has."""
+
+    def __init__(self, have: int) -> None:
+        super().__init__(Refusal.NOT_READY)
+        self.have = have
+
+
+async def set_weights(
+    tx: Tx, skp_id: int, weights: Sequence[Decimal], source: str = "chat"
+) -> list[SkpItem]:
+    """All weights in one message: item 1..n take weights[0..n-1]. Every weight must already be
+    a valid one (the flow parses them); the count must match the items."""
+    skp = await editable(tx, skp_id)
+    rows = await items_of(tx, skp.id)
+    if len(weights) != len(rows):
+        raise WeightCount(len(rows))
+    changed = [(row, weight) for row, weight in zip(rows, weights, strict=True)]
+    for row, weight in changed:
+        if row.bobot != weight:
+            row.bobot = weight
+            row.updated_at = tx.now
+    touch(skp, tx)
+    tx.audit(
+        "skp.weights_set",
+        "skp",
+        skp.id,
+        source=source,
+        weights=[str(w) for w in weights],
+    )
+    return rows

@@ -4,10 +4,22 @@ where a stale press must be refused; bot handlers re-check everything on the ser
 
 from __future__ import annotations
 
+import enum
 from collections.abc import Sequence
+from datetime import datetime, timedelta
 from typing import Any
 
-from bot.db.models import Employee, Skp, SkpExpectation, SkpItem, SkpResource
+from sqlalchemy import and_, or_, select
+
+from bot.db.models import (
+    Employee,
+    Outbox,
+    OutboxStatus,
+    Skp,
+    SkpExpectation,
+    SkpItem,
+    SkpResource,
+)
 from bot.engine.types import Button
 from bot.usecases.base import Tx
 
@@ -119,6 +131,19 @@ async def change_started(tx: Tx, new: Skp, by_leader: bool, **context: Any) -> N
         await _leader(tx, new, "skp_change", "skp_change_started_notice", **context)
 
 
+class DocumentRequest(enum.StrEnum):
+    """What became of a request for an SKP's files; each is the label key of the answer."""
+
+    QUEUED = "documents_queued"  # built and sent once this step has committed
+    PREPARING = "documents_preparing"  # asked before and not sent yet: nothing added
+    JUST_SENT = "documents_just_sent"  # this version went moments ago: see above
+
+
+# A version's files sent this recently are not sent again on request.
+RESEND_AFTER = timedelta(minutes=2)
+DOCUMENT_KIND, DOCUMENT_TEMPLATE = "skp_document", "skp_document_caption"
+
+
 async def documents(
     tx: Tx,
     skp: Skp,
@@ -126,22 +151,90 @@ async def documents(
     formats: Sequence[str],
     status_label: str,
     occasion: str | None = None,
-) -> None:
+) -> DocumentRequest:
     """The SKP's files, built and sent by the outbox sender once this step has committed.
-    With an `occasion` (e.g. "set") they are sent once for it; a request on demand is sent
-    every time it is made (the screen's version check already stops a double tap)."""
+    With an `occasion` (e.g. "set") they are sent once for it. On request (no occasion) each
+    file is one outbox row per SKP revision, format and recipient: asked again while it waits,
+    nothing is added; asked again once it went (more than `RESEND_AFTER` ago) or failed, the
+    same row goes again. A changed SKP has a new revision, hence new files."""
+    outcomes = []
     for fmt in formats:
-        key = f"doc:{skp.id}:{skp.revision}:{fmt}:{recipient_id}:{occasion}" if occasion else None
-        await tx.notify(
+        document = {"skp_id": skp.id, "format": fmt}
+        context: dict[str, Any] = {"skp": skp, "employee": skp.employee, "status": status_label}
+        if occasion:
+            key = f"doc:{skp.id}:{skp.revision}:{fmt}:{recipient_id}:{occasion}"
+            await tx.notify(
+                recipient_id,
+                DOCUMENT_KIND,
+                DOCUMENT_TEMPLATE,
+                dedupe_key=key,
+                document=document,
+                **context,
+            )
+            outcomes.append(DocumentRequest.QUEUED)
+            continue
+        key = f"doc:{skp.id}:{skp.revision}:{fmt}:{recipient_id}:ask"
+        outcomes.append(await _on_request(tx, key, recipient_id, document, context))
+    if DocumentRequest.QUEUED in outcomes:
+        return DocumentRequest.QUEUED
+    if DocumentRequest.PREPARING in outcomes:
+        return DocumentRequest.PREPARING
+    return DocumentRequest.JUST_SENT if outcomes else DocumentRequest.QUEUED
+
+
+async def _on_request(
+    tx: Tx, key: str, recipient_id: int, document: dict[str, Any], context: dict[str, Any]
+) -> DocumentRequest:
+    row = await _document_row(tx, key)
+    if row is None:
+        written = await tx.notify(
             recipient_id,
-            "skp_document",
-            "skp_document_caption",
+            DOCUMENT_KIND,
+            DOCUMENT_TEMPLATE,
             dedupe_key=key,
-            document={"skp_id": skp.id, "format": fmt},
-            skp=skp,
-            employee=skp.employee,
-            status=status_label,
+            document=document,
+            **context,
         )
+        if written is not None:
+            return DocumentRequest.QUEUED
+        # Another step wrote it in the meantime (its commit is what the insert waited for).
+        row = await _document_row(tx, key)
+        if row is None:
+            return DocumentRequest.PREPARING
+    status, sent_at = row
+    if status is OutboxStatus.PENDING:
+        return DocumentRequest.PREPARING
+    if status is OutboxStatus.SENT and sent_at is not None and tx.now - sent_at < RESEND_AFTER:
+        return DocumentRequest.JUST_SENT
+    # Sent a while ago (or failed): the same row goes again, its caption as things are now;
+    # unless a step pressed at the same moment put it back first (then it is on its way).
+    again = await tx.requeue(
+        Outbox.dedupe_key == key,
+        or_(
+            Outbox.status.in_((OutboxStatus.FAILED, OutboxStatus.SKIPPED)),
+            and_(
+                Outbox.status == OutboxStatus.SENT,
+                or_(Outbox.sent_at.is_(None), Outbox.sent_at <= tx.now - RESEND_AFTER),
+            ),
+        ),
+        payload=tx.payload(DOCUMENT_TEMPLATE, document=document, **context),
+    )
+    if again:
+        return DocumentRequest.QUEUED
+    row = await _document_row(tx, key)
+    if row is not None and row[0] is not OutboxStatus.PENDING:
+        return DocumentRequest.JUST_SENT
+    return DocumentRequest.PREPARING
+
+
+async def _document_row(tx: Tx, key: str) -> tuple[OutboxStatus, datetime | None] | None:
+    """The request's row as it stands (not locked: the sender must be free to claim it)."""
+    found = (
+        await tx.session.execute(
+            select(Outbox.status, Outbox.sent_at).where(Outbox.dedupe_key == key)
+        )
+    ).one_or_none()
+    return (found[0], found[1]) if found is not None else None
 
 
 # -- agreements --------------------------------------------------------------------------------

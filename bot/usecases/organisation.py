@@ -15,7 +15,7 @@ from bot.usecases.loading import valid_id
 DEADLINE_FIELDS = ("draft_deadline", "skp_deadline")
 
 
-async def _require_admin(tx: Tx) -> None:
+async def require_admin(tx: Tx) -> None:
     if tx.actor_id is None:  # the command line: the operator is trusted
         return
     admin = await tx.session.scalar(
@@ -30,7 +30,7 @@ async def _require_admin(tx: Tx) -> None:
 async def resolve_report(tx: Tx, report_id: int) -> DataReport:
     """Close a "data saya salah" report once, whoever of the administrators is first; the
     employee is told once."""
-    await _require_admin(tx)
+    await require_admin(tx)
     if not valid_id(report_id):
         raise Refused(Refusal.NOT_FOUND)
     report = (
@@ -61,7 +61,7 @@ async def resolve_report(tx: Tx, report_id: int) -> DataReport:
 
 async def set_deadline(tx: Tx, period_id: int, field: str, day: date) -> Period:
     """Set a period's drafting or SKP deadline (reminders count down to it)."""
-    await _require_admin(tx)
+    await require_admin(tx)
     if field not in DEADLINE_FIELDS:
         raise ValueError(field)
     period = (

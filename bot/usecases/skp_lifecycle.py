@@ -290,6 +290,7 @@ async def start_change(
         number=skp.number + 1,
         change_reason=reason,
         change_note=note,
+        count_note=skp.count_note,
         skema_periodik=skp.skema_periodik,
         skema_insidental=skp.skema_insidental,
         konsekuensi_positif=skp.konsekuensi_positif,

@@ -35,6 +35,11 @@ async def skp_summary(tx: Tx, skp: Skp) -> dict[str, Any]:
         # A unit head's SKP may carry no weights at all: then there are no totals to show.
         "show_weights": not checked.unit_head or any(r.bobot for r in rows),
         "errors": len(checked.errors),
+        # The owner's recorded adjustment of the IKI count, while it is what lets the count
+        # pass (shown to the leader with the count).
+        "count_note": skp.count_note
+        if any(f.code == "count_high_noted" for f in checked.notes)
+        else None,
         "expectations": expectations,
         "value_names": {v["code"]: v["name"] for v in texts.berakhlak},
         "resources": resources,
