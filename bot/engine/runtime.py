@@ -410,7 +410,8 @@ class DialogEngine:
         if event.kind is EventKind.FILE:
             if step.on_file is None:
                 return Reask("file_not_here")
-            return await step.on_file(ctx, _clean_text(event.text)[:200], event.content)
+            # A long name keeps its end: the extension says how to read the file.
+            return await step.on_file(ctx, _clean_text(event.text)[-200:], event.content)
         callback = Callback.decode(event.text)
         if callback is None:
             ctx.notice("button_invalid", alert=True)
