@@ -121,11 +121,16 @@ async def on_card(ctx: Ctx, action: str, arg: str) -> Next:
         leave_wizard(ctx)
         ctx.say("skp_item_gone")
         return OVERVIEW
+    saved = draft_of(ctx)
     leave_wizard(ctx)
     ctx.notice("item_saved")
     ctx.say("skp_item_saved")
     if action == "save_more" and editing is None:
-        return Goto("link")
+        # Items under one RHK atasan (or of one jenis) usually follow each other: the next
+        # one starts with the same, from its RHK; "Kembali" chooses another.
+        link = ("leader_item_id", "leader_rhk", "jenis")
+        ctx.data["item"] = {key: saved.get(key) for key in link} | {"same_link": True}
+        return Goto("rhk")
     return OVERVIEW
 
 

@@ -83,6 +83,7 @@ async def on_link(ctx: Ctx, action: str, arg: str) -> Next:
         leave_wizard(ctx)
         return Goto("paste_wait")
     draft = draft_of(ctx)
+    draft.pop("same_link", None)
     if action == "leader":
         view = await link_view(ctx)
         chosen = next((i for i in view["leader_items"] if str(i.id) == arg), None)

@@ -34,10 +34,23 @@ async def add_item(
 ) -> Sent:
     """One item through the wizard: the type from step 1 is not asked again; an IKI with
     findings shows them at once and is kept ("Lanjutkan"). Returns the card as saved. With
-    `then_more` it is saved with "Simpan & tambah lagi", which opens the next item's step 1."""
-    if "Langkah 1/7" not in c.last.text:
-        await c.click("Tambah hasil kerja")
-    step = await c.click(link)
+    `then_more` it is saved with "Simpan & tambah lagi", which opens the next item at its RHK
+    with the same RHK atasan or jenis ("Kembali" picks another)."""
+    step = c.last
+    if "Langkah 2/7" in step.text and "Sama dengan butir sebelumnya" in step.text:
+        # after "Simpan & tambah lagi": the previous item's RHK atasan or jenis is kept
+        same = (
+            "RHK atasan yang didukung" in step.text
+            if link.startswith("RHK")
+            else f"Jenis IKI: <b>{link}</b>" in step.text
+        )
+        if not same:
+            await c.click("Kembali")
+            step = await c.click(link)
+    else:
+        if "Langkah 1/7" not in step.text:
+            await c.click("Tambah hasil kerja")
+        step = await c.click(link)
     assert "Langkah 2/7" in step.text
     assert "Langkah 3/7" in (await c.send(rhk)).text
     assert "Langkah 4/7" in (await c.click(ASPEK[aspek])).text
@@ -55,7 +68,7 @@ async def add_item(
     assert card.labels()[0] == "💾 Simpan"  # the same action in the same place
     if then_more:
         nxt = await c.click("Simpan & tambah lagi")
-        assert "tersimpan" in nxt.text and "Langkah 1/7" in nxt.text
+        assert "tersimpan" in nxt.text and "Langkah 2/7" in nxt.text
     else:
         await c.click("Simpan")
     return card
@@ -645,3 +658,34 @@ async def test_a_cleared_adjustment_brings_the_error_back(bot: Harness) -> None:
     await katim.click("Ya, hapus")
     review = await katim.click("Ajukan ke atasan")
     assert "penyesuaian" not in str(review.labels()).lower()
+
+
+async def test_save_and_add_more_keeps_the_rhk_atasan_until_changed(bot: Harness) -> None:
+    await leader_with_one_rhk(bot)
+    katim = await bot.onboard(KATIM_SBBL, 8811)
+    await katim.click("Susun SKP")
+    first, second, third = SBBL_KATIM[0], SBBL_KATIM[1], SBBL_KATIM[4]  # CL, CL, TUSI
+    for n, (jenis, rhk, aspek, iki, target, _satuan, bobot) in enumerate((first, second, third)):
+        await add_item(
+            katim,
+            link=LINK[jenis],
+            rhk=rhk,
+            aspek=aspek,
+            iki=iki,
+            target=target,
+            bobot=bobot,
+            then_more=n < 2,
+        )
+    async with bot.services.sessionmaker() as session:
+        katim_id = await session.scalar(select(Employee.id).where(Employee.nip == KATIM_SBBL))
+        rows = (
+            await session.execute(
+                select(SkpItem.jenis, SkpItem.leader_item_id)
+                .join(Skp, Skp.id == SkpItem.skp_id)
+                .where(Skp.employee_id == katim_id)
+                .order_by(SkpItem.position)
+            )
+        ).all()
+    assert [r.jenis for r in rows] == ["CL", "CL", "TUSI"]
+    assert rows[0].leader_item_id is not None and rows[0].leader_item_id == rows[1].leader_item_id
+    assert rows[2].leader_item_id is None
