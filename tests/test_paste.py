@@ -982,7 +982,8 @@ def test_parse_quick_edit_refuses(text: str) -> None:
 
 
 def _codes_in_module() -> set[str]:
-    source = Path(paste.__file__).read_text(encoding="utf-8")
+    modules = sorted(Path(paste.__file__).parent.glob("*.py"))  # the package's modules
+    source = "".join(path.read_text(encoding="utf-8") for path in modules)
     codes = set(re.findall(r'"(paste_[a-z_]+)"', source))
     codes |= {f"paste_text_{p}" for p in ("empty", "too_long", "html", "no_words", "too_short")}
     codes.discard("paste_text_")
