@@ -22,6 +22,8 @@ async def test_a_press_edits_the_screen_it_sits_on(bot: Harness) -> None:
     assert "Menu utama" in back.text and back.message_id == menu.message_id
     assert bot.transport.count("sendMessage") == sends  # not one new message
     assert bot.transport.edits == edits + 2
+    [link] = await bot.rows(TelegramLink, TelegramLink.tg_user_id == 7101)
+    assert link.screen_message_id == menu.message_id
     # the earlier states of the message cannot be pressed any more
     assert fitri.find_button("Profil saya")[0] is back
 
@@ -56,6 +58,8 @@ async def test_a_screen_that_cannot_be_edited_is_sent_anew(bot: Harness) -> None
     assert profile.message_id != menu.message_id and "Profil saya" in profile.text
     assert fitri.now(menu).buttons == []  # the old screen lost its buttons
     assert not any("kendala" in m.text for m in fitri.received)
+    [link] = await bot.rows(TelegramLink, TelegramLink.tg_user_id == 7104)
+    assert link.screen_message_id == profile.message_id  # the next screen clears this one
 
 
 async def test_a_double_tap_answers_once_and_changes_nothing(bot: Harness) -> None:

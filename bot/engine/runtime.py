@@ -614,7 +614,8 @@ def _screen_messages(outcome: Outcome, pressed: int | None) -> list[dict[str, An
     ]
     if outcome.edited:
         messages[0]["edit"] = pressed
-        messages[0]["screen"] = True
+        if pressed != outcome.previous_screen or not messages[0]["buttons"]:
+            messages[0]["screen"] = True  # else the screen stays where it is: nothing to record
         return messages
     if messages:
         # The last message is the screen now, with buttons or without: the one before it

@@ -509,7 +509,9 @@ class OutboxSender:
             log.info("outbox: Telegram refused a text (%s); sending it %s", exc, how)
             sent = await send(payload["html"], mode)
             note = f"400 {exc}; sent {how}"[:300]
-        if payload.get("screen") and isinstance(sent, Message):
+        moved = payload.get("edit") is not None and isinstance(sent, Message)
+        moved = moved and sent.message_id != payload["edit"]  # the edit fell back to a new one
+        if (payload.get("screen") or moved) and isinstance(sent, Message):
             # A screen without buttons has nothing for the next one to take away.
             self._screens[chat_id] = sent.message_id if payload.get("buttons") else None
         return note
