@@ -9,7 +9,7 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import joinedload
 
-from bot.db.models import DataReport, ReportStatus
+from bot.db.models import DataReport, Employee, ReportStatus
 from bot.engine.callback import Callback
 from bot.engine.context import Ctx
 from bot.engine.flow import Choice, Goto, Next, Reask, Step, flow
@@ -125,7 +125,12 @@ async def resolve(ctx: Ctx, report_id: int) -> bool:
     except Refused as exc:
         ctx.notice(exc.reason.value, alert=exc.reason.value != "report_already_resolved")
         return False
-    ctx.notice("report_resolved", id=report.id)
+    reporter = await ctx.session.get(Employee, report.employee_id)
+    ctx.notice(
+        "report_resolved",
+        name=reporter.name if reporter is not None else "-",
+        field=ctx.texts.label(f"field_{report.field}"),
+    )
     return True
 
 

@@ -382,8 +382,15 @@ async def admin_reports_view(ctx: Ctx) -> dict[str, Any]:
 
 def admin_reports_choices(_ctx: Ctx, view: dict[str, Any]) -> list[list[Choice]]:
     rows = [
-        [Choice("resolve", "resolve_report_n", str(r.id), values=(("id", r.id),))]
-        for r in view["reports"]
+        [
+            Choice(
+                "resolve",
+                "resolve_report_n",
+                str(r.id),
+                values=(("n", n), ("name", r.employee.name[:40])),
+            )
+        ]
+        for n, r in enumerate(view["reports"], start=1)
     ]
     return [*rows, BACK]
 

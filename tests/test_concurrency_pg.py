@@ -27,6 +27,7 @@ from bot.db.models import (
     AuditLog,
     CascadeAssignment,
     DataReport,
+    Employee,
     ExpectationStatus,
     Outbox,
     ReportStatus,
@@ -205,6 +206,7 @@ async def test_two_admins_closing_one_report_at_once_close_it_once(two: Processe
     await reporter.click("Atasan")
     await reporter.send("Pejabat penilai saya sudah pindah ke Direktorat lain sejak Januari.")
     [report] = await bot.rows(DataReport)
+    [name] = [e.name for e in await bot.rows(Employee, Employee.id == report.employee_id)]
     first_msg, first_data = first_admin.find_button("ditindaklanjuti", first_admin.last)
     second_msg, second_data = second_admin.find_button("ditindaklanjuti", second_admin.last)
     assert first_data == second_data == f"rep:done:{report.id}:0"
@@ -215,7 +217,7 @@ async def test_two_admins_closing_one_report_at_once_close_it_once(two: Processe
 
     assert two.errors == []
     assert sorted(toasts) == [
-        (f"Laporan #{report.id} ditandai sudah ditindaklanjuti.", False),
+        (f"Laporan dari {name} (Atasan / pejabat penilai) ditandai sudah ditindaklanjuti.", False),
         ("Laporan ini sudah ditindaklanjuti sebelumnya.", False),  # politely: no alert
     ]
     assert await count(two, AuditLog, AuditLog.action == "data_report.resolved") == 1

@@ -55,6 +55,7 @@ async def resolve_report(tx: Tx, report_id: int) -> DataReport:
         "report_resolved_notice",
         dedupe_key=f"data_report_resolved:{report.id}",
         report=report,
+        field_label=tx.texts.label(f"field_{report.field}"),
     )
     return report
 
