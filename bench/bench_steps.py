@@ -105,6 +105,7 @@ async def scenario(db: str) -> Meter:
                     await director.click(label)
             await katim.command("skp")
             await katim.click("Tandatangani")
+            await katim.click("Ya, tandatangani")
             await director.command("persetujuan")
         await services.close()
     return meter

@@ -32,6 +32,9 @@ QUIET_LOGGERS = (
     "aiosqlite",
     "asyncpg",
     "apscheduler",
+    # A PDF's layout notes (fonts, unsupported CSS) at INFO, several per document.
+    "weasyprint",
+    "fontTools",
 )
 
 # 19850101 201001 1 001, 19850101.201001.1.001: the masked form keeps the first and last four.

@@ -193,6 +193,7 @@ ANSWER = flow(
         Step(
             "reason",
             "answer_reason",
+            view=counter_view,
             choices=back_choices,
             on_choice=on_back_what,
             on_text=on_reason,

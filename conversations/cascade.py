@@ -23,13 +23,14 @@ from typing import Any
 
 from sqlalchemy import select
 
-from bot.db.models import CascadeAssignment, Employee, Indicator, SkpItem
+from bot.db.models import CascadeAssignment, Employee, Indicator, SkpItem, SkpStatus
 from bot.domain.contract import Refusal
 from bot.engine.callback import Callback
 from bot.engine.context import Ctx, Role
 from bot.engine.flow import Choice, Goto, Next, Reask, Stay, Step, flow, grid
 from bot.engine.runtime import HOME
 from bot.services import cascade as cas
+from bot.services import cascade_send as cas_send
 from bot.services import skp as store
 from bot.services.cascade_checks import CascadeFinding, check, target_sums
 from bot.texts import angka
@@ -157,21 +158,45 @@ def _describe(ctx: Ctx, findings: list[CascadeFinding]) -> list[dict[str, str]]:
     return out
 
 
+def _held(names: dict[int, str], held: list[tuple[int, SkpStatus, int]]) -> list[dict[str, Any]]:
+    return [
+        {"name": names.get(who, "?"), "status": status.value, "count": n} for who, status, n in held
+    ]
+
+
+async def _names(ctx: Ctx, ids: set[int]) -> dict[int, str]:
+    if not ids:
+        return {}
+    rows = await ctx.session.execute(select(Employee.id, Employee.name).where(Employee.id.in_(ids)))
+    return {i: n for i, n in rows}
+
+
 async def ajak_view(ctx: Ctx) -> dict[str, Any]:
+    """The checks, and what a send would do now: the complete roles not sent yet go out, but
+    not into an SKP that is no longer a draft (those are named per person, with the reason,
+    by the same rule the send applies)."""
     view = await tree_view(ctx)
     cascade = await current_cascade(ctx)
+    period, _policy = await period_policy(ctx)
     findings = await check(ctx.session, cascade, view["nodes"]) if cascade else []
     listed = cascade_roles.assignments(view)
-    ready = [a for _l, _act, a in listed if cas.complete(a)]
-    unsent = [a for a in ready if a.draft_item_id is None]
+    complete = [a for _l, _act, a in listed if cas.complete(a)]
+    waiting = {a.assignee_id for a in complete if a.draft_item_id is None}
+    holds = await cas_send.holds(ctx.session, waiting, period) if period is not None else {}
+    held = [a for a in complete if a.draft_item_id is None and a.assignee_id in holds]
+    ready = [a for a in complete if a not in held]
+    counts: dict[int, int] = {}
+    for a in held:
+        counts[a.assignee_id] = counts.get(a.assignee_id, 0) + 1
     return {
         **view,
         "findings": _describe(ctx, findings),
         "findings_shown": FINDINGS_SHOWN,
         "ready": ready,
-        "unsent": unsent,
+        "unsent": [a for a in ready if a.draft_item_id is None],
+        "held": _held(view["names"], [(w, holds[w], n) for w, n in counts.items()]),
         "people": len({a.assignee_id for a in ready}),
-        "sums": target_sums(ready),
+        "sums": target_sums(complete),
     }
 
 
@@ -197,12 +222,16 @@ async def on_ajak(ctx: Ctx, action: str, arg: str) -> Next:
         sent = await cascade_cases.send_cascade(ctx.tx, cascade.id, period, policy)
     except Refused:
         return lost(ctx)
+    held = sent.held_by_person()
+    names = await _names(ctx, {who for who, _s, _n in held} | set(sent.unlinked))
     ctx.say(
         "cascade_sent",
         created=len(sent.created),
-        changed=len(sent.changed),
-        skipped=len(sent.skipped),
-        people=len(sent.assignees()),
+        changed=sent.newly_changed,
+        waiting=len(sent.asked_before),
+        incomplete=len(sent.incomplete),
+        held=_held(names, held),
+        unlinked=[names.get(who, "?") for who in sent.unlinked],
     )
     return Goto("ajak")
 

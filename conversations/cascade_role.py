@@ -25,6 +25,7 @@ from conversations.cascade_roles import (
     notes,
     role_of,
     saved_view,
+    unit_heads,
 )
 from conversations.cascade_shared import (
     current_cascade,
@@ -58,8 +59,9 @@ async def role_view(ctx: Ctx) -> dict[str, Any]:
     ]
     _period, policy = await period_policy(ctx)
     saved = saved_view(ctx, listed, view["names"])
+    heads = await unit_heads(ctx, [row] + ([saved["role"]] if saved is not None else []))
     if saved is not None:
-        saved["notes"] = notes(ctx, policy, saved["role"])
+        saved["notes"] = notes(ctx, policy, saved["role"], heads=heads)
     return {
         "row": row,
         "name": view["names"].get(row.assignee_id, "?"),
@@ -71,8 +73,8 @@ async def role_view(ctx: Ctx) -> dict[str, Any]:
         "same_rhk": next((a.rhk for a in siblings if a.rhk and a.rhk != row.rhk), ""),
         "deletable": row.sent_at is None and bool(siblings),
         "saved": saved,
-        "rhk_notes": notes(ctx, policy, row, "rhk"),
-        "iki_notes": notes(ctx, policy, row, "iki"),
+        "rhk_notes": notes(ctx, policy, row, "rhk", heads),
+        "iki_notes": notes(ctx, policy, row, "iki", heads),
     }
 
 

@@ -6,9 +6,18 @@ role not spelled out yet follows at once. A person may get another IKI under the
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from typing import Any
 
-from bot.db.models import CascadeActivity, CascadeAssignment, CascadeMethod, CascadeStrategy
+from sqlalchemy import select
+
+from bot.db.models import (
+    CascadeActivity,
+    CascadeAssignment,
+    CascadeMethod,
+    CascadeStrategy,
+    Unit,
+)
 from bot.domain import skp_rules as rules
 from bot.domain.policy import Policy
 from bot.engine.callback import Callback
@@ -51,10 +60,29 @@ def assignments(view: dict[str, Any]) -> list[Listed]:
     ]
 
 
-def notes(ctx: Ctx, policy: Policy | None, role: CascadeAssignment, about: str = "") -> list[str]:
-    """The drafting lint for the role's RHK and IKI ("rhk" or "iki": only about that one)."""
+async def unit_heads(ctx: Ctx, roles: Iterable[CascadeAssignment]) -> set[int]:
+    """Who among the roles' assignees heads a unit (their SKP follows the unit-head profile)."""
+    ids = {a.assignee_id for a in roles}
+    if not ids:
+        return set()
+    rows = await ctx.session.execute(select(Unit.head_id).where(Unit.head_id.in_(ids)))
+    return {i for i in rows.scalars() if i is not None}
+
+
+def notes(
+    ctx: Ctx,
+    policy: Policy | None,
+    role: CascadeAssignment,
+    about: str = "",
+    heads: set[int] | None = None,
+) -> list[dict[str, Any]]:
+    """The drafting lint for the role's RHK and IKI ("rhk" or "iki": only about that one),
+    each with its icon. The severity is the one /skp will give the draft item: the role
+    becomes an item in the assignee's SKP, judged under the assignee's profile (`heads`: the
+    assignees who head a unit), so ⛔ here is ⛔ there."""
     if policy is None or not (role.rhk or role.iki):
         return []
+    profile = policy.rules_for(role.assignee_id in (heads or set()))
     item = rules.Item(
         jenis=jenis_for(role, policy),
         rhk=role.rhk,
@@ -66,7 +94,7 @@ def notes(ctx: Ctx, policy: Policy | None, role: CascadeAssignment, about: str =
     )
     found = [
         f
-        for f in rules.lint_item(policy, item)
+        for f in rules.lint_item(policy, item, profile=profile)
         if f.code.startswith(LINT_CODES) and f.code not in NOT_LINTED
     ]
     if about:
@@ -75,7 +103,7 @@ def notes(ctx: Ctx, policy: Policy | None, role: CascadeAssignment, about: str =
             for f in found
             if (f.code.startswith("rhk_") or f.params.get("field") == "rhk") == (about == "rhk")
         ]
-    return [d["text"] for d in describe(ctx.texts, found)][:NOTES_SHOWN]
+    return describe(ctx.texts, found)[:NOTES_SHOWN]
 
 
 async def role_of(ctx: Ctx, role_id: Any) -> CascadeAssignment | None:
@@ -150,7 +178,8 @@ async def jabarkan_view(ctx: Ctx) -> dict[str, Any]:
     _period, policy = await period_policy(ctx)
     listed = assignments(view)
     page = paging.paged(ctx, ROLES_KEY, listed, ROLES_PER_PAGE)
-    lint = {a.id: notes(ctx, policy, a) for _label, _act, a in page.items}
+    heads = await unit_heads(ctx, [a for _label, _act, a in page.items])
+    lint = {a.id: notes(ctx, policy, a, heads=heads) for _label, _act, a in page.items}
     done = [a for _l, _act, a in listed if cas.complete(a)]
     return {
         **view,

@@ -1,20 +1,27 @@
 """Buttons on the messages people receive about an SKP, bound to objects rather than to a
 screen: `skp` (open, approve, ask for a revision, discuss, sign, set), `exp` (agree with an
 expectation, answer it, or decide on a counter-proposal) and `res` (decide on a resource line).
-Each press goes to a use case, which checks on the server who pressed, whether they may, and
-whether the SKP is still the revision the button was made for."""
+Each press is checked on the server (who pressed, whether they may, whether the SKP is still
+the revision the button was made for) and goes to a use case or to a screen: approving,
+signing and setting to their confirmation (conversations.formal_acts), a leader's decision to
+the SKP's review screen with the decision noted on top."""
 
 from __future__ import annotations
 
 from bot.domain.contract import Action, Party, Refusal
 from bot.engine.context import Ctx
 from bot.engine.flow import Goto, Next
-from bot.usecases import agreements, skp_lifecycle
+from bot.usecases import agreements
 from bot.usecases.base import Refused
 from bot.usecases.loading import authorise, load_skp, party, valid_id
 from bot.usecases.notices import EXP_NS, RES_NS, SKP_NS
+from conversations.formal_acts import ACT_KEY, check_act
+from conversations.review_shared import say_counter_decided, say_resource_decided
 
 __all__ = ["EXP_NS", "RES_NS", "SKP_NS", "on_exp_button", "on_res_button", "on_skp_button"]
+
+# The notices' buttons for the formal acts, and the act each asks to confirm.
+FORMAL = {"ok": "approve", "sign": "sign", "set": "set"}
 
 
 def parse_id(obj: str) -> int | None:
@@ -41,19 +48,13 @@ async def on_skp_button(ctx: Ctx, action: str, obj: str, version: int) -> Next |
             if skp.employee_id != ctx.actor.id:
                 raise Refused(Refusal.NOT_OWNER)
             return Goto("overview", "skp")
-        if action == "sign":
-            await skp_lifecycle.sign(tx, skp_id, version)
-            ctx.notice("skp_signed_short")
-            ctx.say("skp_signed_employee")
-            return None
-        if action == "ok":
-            await skp_lifecycle.approve(tx, skp_id, version)
-            ctx.notice("skp_approved_short")
-            return None
-        if action == "set":
-            await skp_lifecycle.set_skp(tx, skp_id, version)
-            ctx.notice("skp_set_short")
-            return None
+        if action in FORMAL:
+            # A formal act is confirmed on a screen of its own, sent below the notice.
+            act = FORMAL[action]
+            skp = await check_act(tx, skp_id, act, version)
+            if act == "sign":
+                return Goto("confirm", "skp", seed={ACT_KEY: act})
+            return Goto("confirm", "tinjau", seed={"skp_id": skp.id, ACT_KEY: act})
         if action in ("dis", "det", "rev"):
             skp = await load_skp(tx, skp_id, lock=False)
             if action == "rev":
@@ -85,7 +86,8 @@ async def on_exp_button(ctx: Ctx, action: str, obj: str, _version: int) -> Next 
         row = await agreements.decide_counter(ctx.tx, exp_id, action == "acc")
         ctx.keep_buttons = await agreements.has_open_needs(ctx.tx, row.id)
         ctx.notice("decision_saved")
-        return None
+        await say_counter_decided(ctx, row, action == "acc")
+        return to_review(row.skp_id)
     except Refused as exc:
         refuse(ctx, exc)
         return None
@@ -104,4 +106,11 @@ async def on_res_button(ctx: Ctx, action: str, obj: str, _version: int) -> Next 
     if row.expectation_id is not None:
         ctx.keep_buttons = await agreements.has_open_parts(ctx.tx, row.expectation_id)
     ctx.notice("decision_saved")
-    return None
+    say_resource_decided(ctx, row, action == "ok")
+    return to_review(row.skp_id)
+
+
+def to_review(skp_id: int) -> Goto:
+    """After a decision from a notice: the SKP's review screen, below the notice, so the next
+    step (another decision, approving) is one tap away."""
+    return Goto("home", "tinjau", seed={"skp_id": skp_id})

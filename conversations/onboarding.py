@@ -16,6 +16,7 @@ from bot.engine.runtime import HOME, TelegramIdentity
 from bot.engine.types import Event, EventKind, Outcome, Reply
 from bot.services import invitations
 from bot.texts import Texts
+from bot.usecases import outbox_admin
 from conversations import data_report, privacy
 from conversations.people import identity_card, linked_admin_ids
 
@@ -88,6 +89,8 @@ async def activate(ctx: Ctx) -> None:
         if invitation is not None:
             invitation.used_at = ctx.now
     ctx.audit("link.activated", "telegram_link", link.id)
+    # What was meant for them before they linked (a leader's cascade, a notice) comes now.
+    await outbox_admin.deliver_waiting(ctx.tx, link.employee_id)
 
 
 async def identity_view(ctx: Ctx) -> dict[str, Any]:

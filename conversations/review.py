@@ -1,6 +1,7 @@
 """`/persetujuan` (flow "tinjau"): what waits for the leader, oldest first, and the review of
 one SKP: what changed since the leader last looked, what is still open (answers to decide,
-numbered as on screen), approval, a revision request, setting, and starting a change. This
+numbered as on screen, each decision noted on top of the screen), approval and setting (each
+confirmed first, conversations.formal_acts), a revision request, and starting a change. This
 module holds the list, the SKP's home screen, the revision note and the flow's assembly; the
 expectations live in conversations.review_expectations, the lampiran in review_lampiran.
 Every change goes through a use case; this flow shows and asks."""
@@ -24,7 +25,15 @@ from bot.usecases.summary import skp_summary
 from conversations import dialog_log, paging, review_expectations, review_lampiran
 from conversations.change_steps import change_steps
 from conversations.dialog_text import NOTE_MAX, arg_number, note_problem
-from conversations.review_shared import BACK, back_choices, on_back_home, reviewed
+from conversations.formal_acts import ACT_KEY, check_act, confirm_steps
+from conversations.review_shared import (
+    BACK,
+    back_choices,
+    on_back_home,
+    reviewed,
+    say_counter_decided,
+    say_resource_decided,
+)
 from conversations.skp_place import jenis_label
 
 LIST_SHOWN = 30
@@ -185,29 +194,27 @@ async def on_home(ctx: Ctx, action: str, arg: str) -> Next:
         if action == "lampiran":
             return Goto("lampiran")
         if action in ("accept", "keep"):
-            await agreements.decide_counter(tx, arg_number(arg), action == "accept")
+            row = await agreements.decide_counter(tx, arg_number(arg), action == "accept")
             ctx.notice("decision_saved")
+            await say_counter_decided(ctx, row, action == "accept")
             return Stay()
         if action in ("res_ok", "res_no"):
-            await agreements.decide_resource(tx, arg_number(arg), action == "res_ok")
+            res = await agreements.decide_resource(tx, arg_number(arg), action == "res_ok")
             ctx.notice("decision_saved")
+            say_resource_decided(ctx, res, action == "res_ok")
             return Stay()
         version = arg_number(arg)
-        if action == "approve":
-            await skp_lifecycle.approve(tx, skp.id, version)
-            ctx.notice("skp_approved_short")
-            ctx.say("skp_approved_leader", employee=skp.employee)
-            return Stay()
+        if action in ("approve", "set"):
+            # Formal acts: a confirmation first (conversations.formal_acts).
+            await check_act(tx, skp.id, action, version)
+            ctx.data[ACT_KEY] = action
+            return Goto("confirm")
         if action == "revise":
             if version != skp.revision or skp.status is not SkpStatus.SUBMITTED:
                 ctx.notice("skp_changed_since", alert=True)
                 return Stay()
             ctx.data["seen"] = skp.revision
             return Goto("revise_note")
-        if action == "set":
-            await skp_lifecycle.set_skp(tx, skp.id, version)
-            ctx.notice("skp_set_short")
-            return Goto("list")
         if action == "change":
             ctx.data["seen"] = version
             return Goto("change_reason")
@@ -295,6 +302,18 @@ async def _change_started(ctx: Ctx, new: Skp) -> Next:
     return Goto("list")
 
 
+async def _acted(ctx: Ctx, act: str, skp: Skp) -> Next:
+    """After a confirmed approval (back to the SKP, now waiting for the signature) or setting
+    (back to what still waits)."""
+    if act == "approve":
+        ctx.notice("skp_approved_short")
+        ctx.say("skp_approved_leader", employee=skp.employee)
+        return Goto("home")
+    ctx.notice("skp_set_short")
+    ctx.data.pop("skp_id", None)
+    return Goto("list")
+
+
 REVIEW = flow(
     "tinjau",
     [
@@ -314,6 +333,7 @@ REVIEW = flow(
             on_text=on_revise_note,
         ),
         *change_steps("review_change_reason", Goto("home"), _changed_skp, _change_started),
+        *confirm_steps(reviewed, Goto("home"), _acted),
     ],
     commands=("persetujuan",),
     allowed=is_leader,

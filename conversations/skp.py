@@ -283,6 +283,7 @@ FLOW = flow(
             view=findings_view,
             choices=findings_choices,
             on_choice=on_findings,
+            on_text=skp_paste.on_overview_text,
             help="help_skp",
         ),
         dialog_log.log_step(_overview_skp, "overview"),

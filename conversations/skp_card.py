@@ -61,6 +61,7 @@ async def card_view(ctx: Ctx) -> dict[str, Any]:
     findings: list[dict[str, Any]] = []
     projected = None
     perspective = None
+    profile = None
     if place is not None:
         item = draft_item(draft)
         others = await other_items(ctx, place)
@@ -77,6 +78,8 @@ async def card_view(ctx: Ctx) -> dict[str, Any]:
         "jenis_label": jenis_label(ctx, draft.get("jenis", "")),
         "findings": findings,
         "projected": projected,
+        # The owner's rules (a unit head's may leave weights and the count unchecked).
+        "rules": profile,
         "complete": _fields(draft) is not None,
         "editing": ctx.data.get("item_id") is not None,
         "perspective": perspective,

@@ -11,6 +11,7 @@ from bot.engine.context import Ctx
 from bot.engine.flow import Choice, Goto, Next, Stay, Step, grid
 from bot.services import skp as store
 from bot.usecases import drafting
+from conversations import skp_paste
 from conversations.dialog_text import arg_number
 from conversations.skp_place import (
     BACK,
@@ -121,8 +122,24 @@ async def on_delete(ctx: Ctx, action: str, arg: str) -> Next:
     return OVERVIEW
 
 
+# What can be typed on the overview (a table, all weights, "3 target 90%") works on the item
+# list and on an item too: a quick edit shows the item it changed, and the next one follows.
 STEPS = [
-    Step("pick", "skp_pick", view=pick_view, choices=pick_choices, on_choice=on_pick),
-    Step("item", "skp_item", view=item_view, choices=item_choices, on_choice=on_item),
+    Step(
+        "pick",
+        "skp_pick",
+        view=pick_view,
+        choices=pick_choices,
+        on_choice=on_pick,
+        on_text=skp_paste.on_overview_text,
+    ),
+    Step(
+        "item",
+        "skp_item",
+        view=item_view,
+        choices=item_choices,
+        on_choice=on_item,
+        on_text=skp_paste.on_overview_text,
+    ),
     Step("delete", "skp_delete", view=item_view, choices=delete_choices, on_choice=on_delete),
 ]

@@ -125,8 +125,11 @@ async def preview_view(ctx: Ctx) -> dict[str, Any]:
     profile = await rules_of(ctx, place.policy)
     existing = await store.items_of(ctx.session, place.skp.id)
     fields = await _fields(ctx, place, profile, table)
-    # The totals and findings the SKP would have with the rows that can be read.
-    readable = [(i, f) for i, f in enumerate(fields) if f is not None]
+    # The totals and findings the SKP would have with the rows that can be read and are new.
+    present = _ikis(existing)
+    readable = [
+        (i, f) for i, f in enumerate(fields) if f is not None and _key(f.iki) not in present
+    ]
     items = [store.rule_item(r) for r in existing] + [f.as_item() for _, f in readable]
     findings = describe(
         ctx.texts, rules.check_skp(place.policy, items, profile, place.skp.count_note)
@@ -162,14 +165,20 @@ async def preview_view(ctx: Ctx) -> dict[str, Any]:
         "rules": profile,
         "whole": [f for f in findings if f["item"] is None],
         "room": store.MAX_ITEMS - len(existing),
+        # Rows whose IKI the SKP has already (the same table pasted again): saved only new.
+        "repeated": sum(1 for f in fields if f is not None and _key(f.iki) in present),
     }
 
 
 def preview_choices(_ctx: Ctx, view: dict[str, Any]) -> list[list[Choice]]:
     table = view["table"]
     rows: list[list[Choice]] = []
-    if table is not None and table.ok and table.rows and len(table.rows) <= view["room"]:
-        rows.append([Choice("save", "paste_save_all", values=(("count", len(table.rows)),))])
+    fresh = len(table.rows) - view["repeated"] if table is not None else 0
+    if table is not None and table.ok and 0 < fresh <= view["room"]:
+        if view["repeated"]:
+            rows.append([Choice("save", "paste_save_new", values=(("count", fresh),))])
+        else:
+            rows.append([Choice("save", "paste_save_all", values=(("count", fresh),))])
     fixes = [
         Choice("fix", "paste_fix_row", str(line), values=(("line", line),))
         for line in view["broken"][:FIX_BUTTONS]
@@ -201,6 +210,10 @@ async def on_preview(ctx: Ctx, action: str, arg: str) -> Next:
     profile = await rules_of(ctx, place.policy)
     fields = [f for f in await _fields(ctx, place, profile, table) if f is not None]
     if len(fields) != len(table.rows):
+        return Stay()
+    present = _ikis(await store.items_of(ctx.session, place.skp.id))
+    fields = [f for f in fields if _key(f.iki) not in present]
+    if not fields:
         return Stay()
     try:
         await drafting.add_items(ctx.tx, place.skp.id, fields, source="paste")
@@ -324,6 +337,10 @@ async def _fields(
             )
         )
     return fields
+
+
+def _ikis(rows: list[Any]) -> set[str]:
+    return {_key(r.iki) for r in rows}
 
 
 def _key(text: str) -> str:

@@ -1,8 +1,8 @@
 """The employee's side of the SKP lifecycle in the /skp flow: submitting (after a last look at
 the findings, with the adjustment of the IKI count recorded where the policy allows more IKI),
-withdrawing before the leader acts, signing, answering the leader's open expectations, earlier
-versions, and starting a change (category and the person's own words). Every change is a use
-case; these steps show and ask."""
+withdrawing before the leader acts, signing (confirmed first, conversations.formal_acts),
+answering the leader's open expectations, earlier versions, and starting a change (category
+and the person's own words). Every change is a use case; these steps show and ask."""
 
 from __future__ import annotations
 
@@ -20,6 +20,7 @@ from bot.usecases.loading import items_of
 from conversations.change_steps import change_steps
 from conversations.dialog_text import arg_number, note_problem
 from conversations.findings import describe
+from conversations.formal_acts import ACT_KEY, check_act, confirm_steps
 from conversations.skp_place import place_of
 
 OVERVIEW = Goto("overview")
@@ -42,17 +43,18 @@ def refused(ctx: Ctx, exc: Refused) -> Next:
 
 
 async def on_lifecycle(ctx: Ctx, action: str, arg: str) -> Next:
-    """The overview's lifecycle buttons: sign, withdraw, answer, start a change, documents."""
+    """The overview's lifecycle buttons: sign (after a confirmation), withdraw, answer, start a
+    change, documents."""
     skp = await current_skp(ctx)
     if skp is None:
         return OVERVIEW
     version = arg_number(arg)
     try:
         if action == "sign":
-            await skp_lifecycle.sign(ctx.tx, skp.id, version)
-            ctx.notice("skp_signed_short")
-            ctx.say("skp_signed_employee")
-            return Stay()
+            # A formal act: a confirmation first (conversations.formal_acts).
+            await check_act(ctx.tx, skp.id, "sign", version)
+            ctx.data[ACT_KEY] = "sign"
+            return Goto("confirm")
         if action == "withdraw":
             await skp_lifecycle.withdraw(ctx.tx, skp.id, version)
             ctx.notice("skp_withdrawn_short")
@@ -246,6 +248,12 @@ def back_choices(_ctx: Ctx, _view: dict[str, Any]) -> list[list[Choice]]:
     return [[BACK]]
 
 
+async def _signed(ctx: Ctx, _act: str, _skp: Skp) -> Next:
+    ctx.notice("skp_signed_short")
+    ctx.say("skp_signed_employee")
+    return OVERVIEW
+
+
 STEPS = [
     Step("review", "skp_review", view=review_view, choices=review_choices, on_choice=on_review),
     Step(
@@ -264,4 +272,5 @@ STEPS = [
         on_choice=on_versions,
     ),
     *change_steps("skp_change_reason", OVERVIEW, _changed_skp, _change_started),
+    *confirm_steps(current_skp, OVERVIEW, _signed),
 ]

@@ -175,6 +175,14 @@ def test_targets_add_up_per_satuan_and_a_beban_split_only_in_the_leaders() -> No
     [finding] = split_findings(roles, Decimal(5), "Kali")
     assert finding.code == "split_sum" and finding.params["total"] == 4
     assert split_findings(roles, Decimal(4), "Kali") == []
+    # the parts of one split are summed per the leader's RHK, whatever each IKI says
+    regions = [
+        role(beban, "Jumlah regional wilayah barat yang dimonev", "2", "Kali", 1),
+        role(beban, "Jumlah regional wilayah timur yang dimonev", "2", "Kali", 2),
+    ]
+    assert split_findings(regions, Decimal(4), "Kali") == []
+    [finding] = split_findings(regions, Decimal(6), "Kali")
+    assert finding.params["total"] == 4 and finding.params["parts"] == 2
     # parts in different satuan cannot be added
     mixed = [role(beban, "Jumlah sesi", "2", "Kali"), role(beban, "Jumlah sesi", "50", "%", 2)]
     assert [f.code for f in split_findings(mixed, Decimal(4), "Kali")] == ["split_mixed_units"]

@@ -322,7 +322,9 @@ async def test_a_changed_cascade_resent_in_two_processes_asks_once(two: Processe
     mark = director.mark()
     await director.click("Kirim usulan ke tim")
     assert two.errors == []
-    assert any("2 perubahan ditanyakan" in t for t in director.texts_since(mark))
+    said = "\n".join(director.texts_since(mark))
+    assert "Semua usulan sudah terkirim; tidak ada yang baru." in said
+    assert "2 perubahan masih menunggu jawaban pegawai" in said
     assert await count(two, Outbox, Outbox.kind == "cascade_proposal") == 4
     assert await count(two, SkpItem, SkpItem.id.in_([a.draft_item_id for a in assignments])) == 2
 
@@ -336,7 +338,8 @@ async def test_two_processes_approving_one_skp_approve_once(two: Processes) -> N
     katim = await bot.onboard(KATIM_SBBL, 3402)
     skp_id = await seed_sbbl_skp(bot, KATIM_SBBL)
     await submit(katim)
-    notice, data = director.find_button("Setujui", director.last)
+    await director.click("Setujui", director.last)  # the notice's button: the confirmation
+    notice, data = director.find_button("Ya, setujui")
     [before] = await bot.rows(Skp, Skp.id == skp_id)
 
     toasts = await two.press_at_once([(two.a, 3401, data, notice), (two.b, 3401, data, notice)])

@@ -23,7 +23,7 @@ from bot.db.models import (
 from bot.services.demo import DIREKTUR, KATIM_SBBL
 from tests.conftest import Harness
 from tests.telegram_fake import ChatClient
-from tests.test_dialog_flow import seed_sbbl_skp, skp_row, submit
+from tests.test_dialog_flow import approve, seed_sbbl_skp, set_skp, sign, skp_row, submit
 
 
 async def item(bot: Harness, skp_id: int, position: int) -> SkpItem:
@@ -49,9 +49,9 @@ async def approve_sign_set(director: ChatClient, katim: ChatClient) -> None:
     await director.command("persetujuan")
     review = await director.click("1. Intan")
     assert "Tidak ada hal yang terbuka" in review.text, review.text
-    await director.click("Setujui", review)
-    await katim.click("Tandatangani SKP", katim.last)
-    await director.click("Tetapkan SKP", director.last)
+    await approve(director, review)
+    await sign(katim, katim.last)
+    await set_skp(director, director.last)
 
 
 async def test_an_agreed_target_becomes_the_items_target_and_is_printed(bot: Harness) -> None:
@@ -119,9 +119,15 @@ async def test_a_counter_and_a_need_in_one_answer_and_the_leader_insists(bot: Ha
         "✅ Setujui dukungan",
         "❌ Tolak",
     ]
-    await director.click("Tetap pada ekspektasi", answer)
+    review = await director.click("Tetap pada ekspektasi", answer)
     row = await item(bot, skp_id, 2)
     assert (row.target_value, row.satuan) == (4, "Rumusan")  # the leader's value
+    # the review of the SKP below the notice, the decision on top; the need still to decide
+    assert review.text.startswith(
+        "📌 Ekspektasi Anda dipertahankan; target butir 2 tetap <b>4 Rumusan</b>."
+    )
+    assert "✅ Setujui dukungan 1" in review.labels()
+    assert "✅ Setujui dukungan" in director.now(answer).labels()  # the notice keeps its need
     assert katim.last.text.endswith(
         "tetap pada ekspektasinya untuk butir 2. Target butir ini <b>4 Rumusan</b>."
     )
@@ -131,7 +137,9 @@ async def test_a_counter_and_a_need_in_one_answer_and_the_leader_insists(bot: Ha
     assert "ditetapkan pimpinan → target <b>4 Rumusan</b>; dukungan menunggu keputusan" in (
         overview.text
     )
-    await director.click("Setujui dukungan", answer)
+    review = await director.click("Setujui dukungan", answer)
+    assert review.text.startswith("✅ Dukungan SDM disetujui: <i>Satu analis data")
+    assert "✅ Setujui" in review.labels()  # nothing open: approving is one tap away
     [exp] = await bot.rows(SkpExpectation)
     [resource] = await bot.rows(SkpResource)
     assert exp.status is ExpectationStatus.SETTLED and exp.agreed_value == 4
@@ -227,6 +235,7 @@ async def test_a_submission_is_withdrawn_only_before_the_leader_acts(bot: Harnes
     assert (await skp_row(bot, skp_id)).status is SkpStatus.DRAFT
     assert "menarik kembali pengajuan SKP" in director.last.text
     await director.click("Setujui", first_notice)  # the old notice no longer approves
+    assert "sudah tidak berlaku" in director.answers()[-1]["text"]
     assert (await skp_row(bot, skp_id)).status is SkpStatus.DRAFT
 
     await submit(katim)

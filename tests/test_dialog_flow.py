@@ -30,7 +30,7 @@ from bot.services import skp as store
 from bot.services.demo import DIREKTUR, DIRJEN, KATIM_SBBL, KATIM_SURV
 from tests.conftest import Harness
 from tests.skp_examples import LEADER_RHK, SBBL_KATIM
-from tests.telegram_fake import ChatClient
+from tests.telegram_fake import ChatClient, Sent
 
 
 async def employee_id(bot: Harness, nip: str) -> int:
@@ -73,6 +73,25 @@ async def submit(client: ChatClient) -> None:
 async def skp_row(bot: Harness, skp_id: int) -> Skp:
     [row] = await bot.rows(Skp, Skp.id == skp_id)
     return row
+
+
+# The formal acts are confirmed on a screen of their own (conversations.formal_acts): the
+# button on a review screen, an overview or a notice, then "Ya, …" on the confirmation.
+
+
+async def approve(director: ChatClient, message: Sent | None = None) -> Sent:
+    await director.click("Setujui", message)
+    return await director.click("Ya, setujui")
+
+
+async def sign(katim: ChatClient, message: Sent | None = None) -> Sent:
+    await katim.click("Tandatangani SKP", message)
+    return await katim.click("Ya, tandatangani")
+
+
+async def set_skp(director: ChatClient, message: Sent | None = None) -> Sent:
+    await director.click("Tetapkan SKP", message)
+    return await director.click("Ya, tetapkan")
 
 
 async def test_the_whole_dialog_from_submission_to_setting(bot: Harness, transport) -> None:  # type: ignore[no-untyped-def]
@@ -130,7 +149,10 @@ async def test_the_whole_dialog_from_submission_to_setting(bot: Harness, transpo
     await bot.app.shutdown()
     async with Harness(bot.services, transport) as restarted:
         again = restarted.client(902)
-        await again.send("3")
+        reason = await again.send("3")
+        # the reason prompt repeats what is proposed, for which item
+        assert "Usulan Anda untuk butir 6: target <b>3 Kali</b>" in reason.text
+        assert "(atasan mengharapkan 14 Kali)" in reason.text
         drafted = await again.send("Anggaran perjalanan hanya cukup untuk 3 kali monev tahun ini.")
         assert "Usulan target: <b>3 Kali</b>" in drafted.text  # the unit of the item is kept
         await again.click("Kirim tanggapan")
@@ -139,10 +161,16 @@ async def test_the_whole_dialog_from_submission_to_setting(bot: Harness, transpo
     counter_msg = director.last
     assert "Usulan target: <b>3 Kali</b>" in counter_msg.text
     assert "Anda mengharapkan 14 Kali" in counter_msg.text
-    await director.click("Terima usulan", counter_msg)
+    review = await director.click("Terima usulan", counter_msg)
     [item6] = await bot.rows(SkpItem, SkpItem.skp_id == skp_id, SkpItem.position == 6)
     assert item6.target_value == 3 and item6.satuan == "Kali"
     assert "target menjadi <b>3 Kali</b>" in katim.last.text
+    # the leader lands on the SKP's review, the decision noted on top; the notice stays
+    assert review.message_id != counter_msg.message_id
+    assert review.text.startswith("✅ Usulan diterima; target butir 6 menjadi <b>3 Kali</b>.")
+    assert "SKP Intan Purnamasari" in review.text and "✅ Setujui" in review.labels()
+    assert "Usulan target: <b>3 Kali</b>" in director.now(counter_msg).text
+    assert director.now(counter_msg).labels() == []
 
     # a resource request that becomes a lampiran line
     await director.command("persetujuan")
@@ -158,9 +186,11 @@ async def test_the_whole_dialog_from_submission_to_setting(bot: Harness, transpo
     await katim.click("Kirim tanggapan")
     resource_msg = director.last
     assert "Sistem informasi" in resource_msg.text
-    await director.click("Setujui dukungan", resource_msg)
+    review = await director.click("Setujui dukungan", resource_msg)
     [resource] = await bot.rows(SkpResource)
     assert resource.status is ResourceStatus.AGREED
+    assert review.text.startswith("✅ Dukungan Sistem informasi disetujui: <i>Akses dasbor")
+    assert "Tidak ada hal yang terbuka" in review.text
 
     # the first notification's Setujui is from an older version of the SKP: refused
     await director.click_data(early_approve, resubmitted)
@@ -170,14 +200,14 @@ async def test_the_whole_dialog_from_submission_to_setting(bot: Harness, transpo
     await director.command("persetujuan")
     review = await director.click("1. Intan")
     assert "Tidak ada hal yang terbuka" in review.text
-    await director.click("Setujui", review)
+    await approve(director, review)
     assert (await skp_row(bot, skp_id)).status is SkpStatus.AGREED
     sign_msg = katim.last
     assert "menyetujui SKP Anda" in sign_msg.text
-    await katim.click("Tandatangani SKP", sign_msg)
+    await sign(katim, sign_msg)
     assert (await skp_row(bot, skp_id)).status is SkpStatus.SIGNED
     set_msg = director.last
-    await director.click("Tetapkan SKP", set_msg)
+    await set_skp(director, set_msg)
     final = await skp_row(bot, skp_id)
     assert final.status is SkpStatus.SET and final.set_at is not None and final.signed_at
     for who in (katim, director):
@@ -234,7 +264,7 @@ async def test_only_the_current_penilai_decides(bot: Harness) -> None:
     waiting = await dirjen.command("persetujuan")
     assert "Intan Purnamasari" in waiting.text
     review = await dirjen.click("1. Intan")
-    await dirjen.click("Setujui", review)
+    await approve(dirjen, review)
     assert (await skp_row(bot, skp_id)).status is SkpStatus.AGREED
     # pressing again changes nothing
     await dirjen.click_data(approve_data, notice)
@@ -247,7 +277,8 @@ async def test_two_approvals_at_once_approve_once(bot: Harness) -> None:
     katim = await bot.onboard(KATIM_SBBL, 922)
     skp_id = await seed_sbbl_skp(bot, KATIM_SBBL)
     await submit(katim)
-    _, data = director.find_button("Setujui", director.last)
+    await director.click("Setujui", director.last)  # the notice's button: the confirmation
+    _, data = director.find_button("Ya, setujui")
     ident = TelegramIdentity(921, 921, "Sri")
     engine = bot.services.dialog
     outcomes = await asyncio.gather(
@@ -266,9 +297,9 @@ async def test_an_skp_change_keeps_the_history(bot: Harness) -> None:
     katim = await bot.onboard(KATIM_SBBL, 932)
     first_id = await seed_sbbl_skp(bot, KATIM_SBBL)
     await submit(katim)
-    await director.click("Setujui", director.last)
-    await katim.click("Tandatangani SKP", katim.last)
-    await director.click("Tetapkan SKP", director.last)
+    await approve(director, director.last)
+    await sign(katim, katim.last)
+    await set_skp(director, director.last)
 
     overview = await katim.command("skp")
     assert "Ditetapkan" in overview.text
@@ -303,9 +334,9 @@ async def test_an_skp_change_keeps_the_history(bot: Harness) -> None:
     # what changed against the version in force: item 9 replaced
     assert "Yang berubah sejak Anda terakhir melihat" in submitted
     assert "Dasbor capaian SBBL" not in submitted or "Butir 9" in submitted
-    await director.click("Setujui", director.last)
-    await katim.click("Tandatangani SKP", katim.last)
-    await director.click("Tetapkan SKP", director.last)
+    await approve(director, director.last)
+    await sign(katim, katim.last)
+    await set_skp(director, director.last)
     assert (await skp_row(bot, first_id)).status is SkpStatus.SUPERSEDED
     assert (await skp_row(bot, second.id)).status is SkpStatus.SET
     await katim.command("skp")

@@ -58,6 +58,8 @@ from tests.document_seeds import (
     submit,
 )
 from tests.skp_examples import LEADER_RHK, SBBL_KATIM
+from tests.test_dialog_flow import approve, sign
+from tests.test_dialog_flow import set_skp as set_in_chat
 
 __all__ = ["employee_id", "seed_skp"]  # test_documents_dedupe seeds with these
 
@@ -110,9 +112,9 @@ async def test_a_set_skp_arrives_as_docx_and_pdf(bot: Harness, transport, tmp_pa
     katim = await bot.onboard(KATIM_SBBL, 952)
     await seed_sbbl_skp(bot, KATIM_SBBL)
     await submit(katim)
-    await director.click("Setujui", director.last)
-    await katim.click("Tandatangani SKP", katim.last)
-    await director.click("Tetapkan SKP", director.last)
+    await approve(director, director.last)
+    await sign(katim, katim.last)
+    await set_in_chat(director, director.last)
 
     for chat in (952, 951):
         files = {d.filename.rsplit(".", 1)[-1]: d for d in transport.documents_to(chat)}

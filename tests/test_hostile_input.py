@@ -86,6 +86,9 @@ TEXT_STEPS: dict[tuple[str, str], str] = {
     ("skp", "bobot"): "weight",
     ("skp", "change_note"): "words",
     ("skp", "overview"): "overview",
+    ("skp", "pick"): "overview",  # the overview's typed commands work on the item list,
+    ("skp", "item"): "overview",  # on an item
+    ("skp", "findings"): "overview",  # and on the findings
     ("skp", "paste_wait"): "table",
     ("skp", "paste"): "table",
     ("skp", "paste_fix"): "table",
@@ -114,7 +117,10 @@ GROUPS: dict[str, list[tuple[str, str]]] = {
         ("skp", s) for s in ("rhk", "iki", "iki_check", "target", "satuan", "bobot", "count_note")
     ]
     + [("skp", "change_note")],
-    "pasting": [("skp", s) for s in ("overview", "paste_wait", "paste", "paste_fix")],
+    "pasting": [
+        ("skp", s)
+        for s in ("overview", "paste_wait", "paste", "paste_fix", "pick", "item", "findings")
+    ],
     "dialog": [
         ("tinjau", "exp_target"),
         ("tinjau", "exp_text"),
@@ -376,6 +382,13 @@ async def test_hostile_text_on_the_overview_and_pasted_tables(
     )
     await katim.click("Simpan semua")  # the pasted row, fixed, is stored
     assert await bot.count(SkpItem) == 10
+    await katim.click("Ubah, hapus, atau urutkan")
+    await hammer.run(katim, KATIM_SBBL, ("skp", "pick"))
+    await katim.click("1", katim.last)
+    await hammer.run(katim, KATIM_SBBL, ("skp", "item"))
+    await katim.command("skp")
+    await katim.click("Lihat temuan")
+    await hammer.run(katim, KATIM_SBBL, ("skp", "findings"))
     hammer.done("pasting", tables=1)
     no_errors(caplog)
 

@@ -302,9 +302,16 @@ async def test_a_leader_reviews_20_long_expectations_and_approves(bot: Harness) 
     await dirjen.command("persetujuan")
     home = fits(await dirjen.click("1. "))
     assert "Tidak ada hal yang terbuka" in home.text and "✅ Setujui" in home.labels()
-    await dirjen.click("Setujui", home)
-    fits(await director.click("Tandatangani SKP", director.last))
-    await dirjen.click("Tetapkan SKP", dirjen.last)
+    fits(await dirjen.click("Setujui", home))  # the confirmation
+    fits(await dirjen.click("Lihat SKP"))  # the items in full, one a page
+    fits(await dirjen.click("Berikutnya"))
+    await dirjen.click("Kembali ke konfirmasi")
+    await dirjen.click("Ya, setujui")
+    confirmation = fits(await director.click("Tandatangani SKP", director.last))
+    assert "<b>20 IKI</b>" in confirmation.text and "✍️ Ya, tandatangani" in confirmation.labels()
+    fits(await director.click("Ya, tandatangani"))
+    fits(await dirjen.click("Tetapkan SKP", dirjen.last))
+    await dirjen.click("Ya, tetapkan")
     [skp] = await bot.rows(Skp, Skp.id == skp_id)
     assert skp.status is SkpStatus.SET
     for who in (director, dirjen):

@@ -279,3 +279,24 @@ def test_the_command_line_lists_and_sends_again(cli_env: CliRunner) -> None:  # 
     assert "1 pesan dijadwalkan untuk dikirim ulang; 1 dilewati" in retried.output
     again = cli_env.invoke(app, ["outbox", "failed"])
     assert "1 pesan gagal terkirim" in again.output and "balasan langsung" not in again.output
+
+
+async def test_what_came_before_linking_is_delivered_on_linking(bot: Harness) -> None:
+    """A message for someone not yet on Telegram fails ("no active link"); when they link,
+    it comes."""
+    async with bot.services.sessionmaker() as session, session.begin():
+        [staff] = (
+            await session.execute(select(Employee).where(Employee.nip == "199002142015032001"))
+        ).scalars()
+        tx = Tx(session, bot.services.clock(), None, "test", bot.services.texts, [])
+        await tx.notify(staff.id, "cascade_summary", "error")
+    sender = OutboxSender(
+        bot.services.sessionmaker, bot.app.bot, bot.services.clock, max_attempts=3
+    )
+    assert await sender.drain() == 0
+    [row] = await bot.rows(Outbox, Outbox.kind == "cascade_summary")
+    assert row.status is OutboxStatus.FAILED
+    fitri = await bot.onboard("199002142015032001", 9701)
+    [row] = await bot.rows(Outbox, Outbox.kind == "cascade_summary")
+    assert row.status is OutboxStatus.SENT
+    assert any("kendala" in m.text for m in fitri.received)  # the "error" template it carried

@@ -169,3 +169,39 @@ async def test_add_offers_the_paste_first(bot: Harness) -> None:
     assert "belum terbaca sebagai tabel" in not_table.text
     preview = await katim.send(as_tabs([HEADER, *sbbl_rows()]))
     assert "9 baris terbaca" in preview.text
+
+
+async def test_quick_edits_follow_each_other_from_the_item_shown(bot: Harness) -> None:
+    katim = await katim_on_overview(bot)
+    await katim.send(as_tabs([HEADER, *sbbl_rows()]))
+    await katim.click("Simpan semua")
+    card = await katim.send("3 target 6 kali")
+    assert "Butir 3" in card.text
+    again = await katim.send("5 bobot 15")  # typed on the item shown: taken as well
+    assert "Bobot butir 5 diperbarui" in again.text
+    weights = await katim.send("20 5 5 20 10 10 20 10 20")
+    assert "Bobot 9 butir diperbarui" in weights.text
+    assert [r.bobot for r in await items(bot)][4] == 10
+    await katim.command("skp")
+    await katim.send("4 bobot 15")  # Core 95%: a finding
+    await katim.command("skp")
+    await katim.click("Lihat temuan")
+    from_findings = await katim.send("4 bobot 20")
+    assert "Bobot butir 4 diperbarui" in from_findings.text
+    assert [r.bobot for r in await items(bot)][3] == 20
+
+
+async def test_the_same_table_pasted_again_saves_only_what_is_new(bot: Harness) -> None:
+    katim = await katim_on_overview(bot)
+    rows = sbbl_rows()
+    await katim.send(as_tabs([HEADER, *rows[:6]]))
+    await katim.click("Simpan semua")
+    again = await katim.send(as_tabs([HEADER, *rows]))
+    assert "6 baris sudah ada di SKP Anda dan dilewati" in again.text
+    assert again.labels()[0] == "💾 Simpan yang belum ada (3)"
+    assert "Setelah disimpan: IKI <b>9</b>" in again.text
+    await katim.click("Simpan yang belum ada")
+    assert len(await items(bot)) == 9
+    repeat = await katim.send(as_tabs([HEADER, *rows]))
+    assert "Semua baris ini sudah ada" in repeat.text
+    assert not any("Simpan" in label for label in repeat.labels())

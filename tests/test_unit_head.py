@@ -12,7 +12,7 @@ from sqlalchemy import select
 from bot.db.models import Employee, Skp, SkpItem, SkpStatus
 from bot.services.demo import DIREKTUR, DIRJEN, KARO, SASARAN_OSDM
 from tests.conftest import Harness
-from tests.test_dialog_flow import employee_id
+from tests.test_dialog_flow import approve, employee_id, set_skp, sign
 
 DIRECTIVES = {
     "realisasi_anggaran": "Persentase Realisasi Anggaran Unit Kerja",
@@ -112,9 +112,9 @@ async def test_a_director_fills_from_the_pk_adds_the_directives_and_submits(bot:
     await dirjen.command("persetujuan")
     review = await dirjen.click("1. ")
     assert "Tidak ada hal yang terbuka" in review.text
-    await dirjen.click("Setujui", review)
-    await director.click("Tandatangani SKP", director.last)
-    await dirjen.click("Tetapkan SKP", dirjen.last)
+    await approve(dirjen, review)
+    await sign(director, director.last)
+    await set_skp(dirjen, dirjen.last)
     [skp] = await bot.rows(Skp, Skp.employee_id == head_id)
     assert skp.status is SkpStatus.SET and skp.set_by_id == penilai_id
 

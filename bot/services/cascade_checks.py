@@ -120,31 +120,33 @@ def _duplicates(roles: list[CascadeAssignment]) -> list[CascadeFinding]:
 def split_findings(
     roles: list[CascadeAssignment], parent: Decimal | None, parent_satuan: str
 ) -> list[CascadeFinding]:
-    """A beban split (one IKI, its target divided) must add up to the leader's target when
-    both count in the same satuan; its parts in different satuan cannot be added at all. An
-    aspect split in the leader's satuan is summed as a comparison. Percentages are never
-    summed: each region's 100% is not a part of the leader's 100%."""
+    """A beban split divides the leader's RHK target (the cascade is one RHK): its parts are
+    summed together, whatever IKI wording each part carries ("… wilayah barat", "… timur"),
+    and must add up to the leader's target when they count in its satuan; parts in different
+    satuan cannot be added at all. An aspect split in the leader's satuan is summed as a
+    comparison. Percentages are never summed: each region's 100% is not a part of the
+    leader's 100%."""
     found: list[CascadeFinding] = []
     unit = _unit(parent_satuan)
-    groups: dict[str, list[CascadeAssignment]] = {}
-    for a in roles:
-        if a.method is CascadeMethod.BEBAN and a.target_value is not None and a.iki:
-            groups.setdefault(_norm(a.iki), []).append(a)
-    for group in groups.values():
-        units = {_unit(a.satuan): a.satuan for a in group}
-        iki = group[0].iki[:80]
-        if len(units) > 1:
-            names = " dan ".join(sorted(s or "tanpa satuan" for s in units.values()))
-            found.append(CascadeFinding("split_mixed_units", {"iki": iki, "units": names}))
-            continue
-        if parent is None or set(units) != {unit} or unit == PERCENT:
-            continue
-        total = sum((a.target_value or Decimal(0) for a in group), Decimal(0))
+    beban = [
+        a for a in roles if a.method is CascadeMethod.BEBAN and a.target_value is not None and a.iki
+    ]
+    units = {_unit(a.satuan): a.satuan for a in beban}
+    if len(units) > 1:
+        names = " dan ".join(sorted(s or "tanpa satuan" for s in units.values()))
+        found.append(CascadeFinding("split_mixed_units", {"units": names}))
+    elif beban and parent is not None and set(units) == {unit} and unit != PERCENT:
+        total = sum((a.target_value or Decimal(0) for a in beban), Decimal(0))
         if total != parent:
             found.append(
                 CascadeFinding(
                     "split_sum",
-                    {"iki": iki, "total": total, "parent": parent, "satuan": parent_satuan},
+                    {
+                        "total": total,
+                        "parent": parent,
+                        "satuan": parent_satuan,
+                        "parts": len(beban),
+                    },
                 )
             )
     parts = [

@@ -1,7 +1,12 @@
 """Sending a PRIMA cascade: every complete role not sent yet becomes a draft item in the
 assignee's SKP (the role's RHK and IKI, its target, the leader's RHK it intervenes, the aspek
 read from the IKI, the weight left to the dialog); a sent role whose proposal changed since is
-only reported, the assignee decides (bot.usecases.cascade)."""
+only reported, the assignee decides (bot.usecases.cascade).
+
+An SKP that is no longer a draft (submitted, agreed, signed, set) is never written into: the
+roles for it are held, each with the SKP's status, so the leader is told per person why (a set
+SKP changes only through a Perubahan SKP). The A screen asks `holds` before a send, the send
+decides by the same rule (`store.is_editable`)."""
 
 from __future__ import annotations
 
@@ -12,7 +17,16 @@ from decimal import Decimal
 from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from bot.db.models import DIRECT_METHODS, Cascade, CascadeAssignment, Period, Skp, SkpItem
+from bot.db.models import (
+    DIRECT_METHODS,
+    EDITABLE_STATUSES,
+    Cascade,
+    CascadeAssignment,
+    Period,
+    Skp,
+    SkpItem,
+    SkpStatus,
+)
 from bot.domain import skp_rules as rules
 from bot.domain.policy import Policy
 from bot.services import skp as store
@@ -24,12 +38,34 @@ class Sent:
     created: list[tuple[CascadeAssignment, SkpItem]] = field(default_factory=list)
     # Sent roles whose proposal now differs from the assignee's draft item.
     changed: list[tuple[CascadeAssignment, SkpItem]] = field(default_factory=list)
-    skipped: list[CascadeAssignment] = field(default_factory=list)
+    # Roles not complete yet (RHK, IKI or target missing).
+    incomplete: list[CascadeAssignment] = field(default_factory=list)
+    # Roles held because the SKP they would go into is not a draft any more, with its status.
+    held: list[tuple[CascadeAssignment, SkpStatus]] = field(default_factory=list)
+    # Filled by bot.usecases.cascade: changed proposals the assignee was asked about by an
+    # earlier send (not asked again), and assignees told now who have no Telegram link yet.
+    asked_before: list[CascadeAssignment] = field(default_factory=list)
+    unlinked: list[int] = field(default_factory=list)
+
+    @property
+    def skipped(self) -> list[CascadeAssignment]:
+        return self.incomplete + [a for a, _status in self.held]
+
+    @property
+    def newly_changed(self) -> int:
+        return len(self.changed) - len(self.asked_before)
 
     def assignees(self) -> list[int]:
         """Everyone this send has something for, in the order of their first role."""
         ids = [a.assignee_id for a, _item in self.created + self.changed]
         return list(dict.fromkeys(ids))
+
+    def held_by_person(self) -> list[tuple[int, SkpStatus, int]]:
+        """(assignee, their SKP's status, how many roles) for the held roles, in order."""
+        counts: dict[tuple[int, SkpStatus], int] = {}
+        for a, status in self.held:
+            counts[(a.assignee_id, status)] = counts.get((a.assignee_id, status), 0) + 1
+        return [(who, status, n) for (who, status), n in counts.items()]
 
 
 def _norm(text: str) -> str:
@@ -92,21 +128,28 @@ async def send(
         for act in strategy.activities:
             for a in act.assignments:
                 if not complete(a):
-                    result.skipped.append(a)
+                    result.incomplete.append(a)
                 elif a.draft_item_id is not None:
                     drafted.append(a)
                 else:
                     pending.append(a)
     if drafted:
         ids = [a.draft_item_id for a in drafted]
-        items = {
-            i.id: i
-            for i in (await session.execute(select(SkpItem).where(SkpItem.id.in_(ids)))).scalars()
-        }
+        rows = await session.execute(
+            select(SkpItem, Skp.status)
+            .join(Skp, Skp.id == SkpItem.skp_id)
+            .where(SkpItem.id.in_(ids))
+        )
+        items = {item.id: (item, status) for item, status in rows}
         for a in drafted:
-            item = items.get(a.draft_item_id or 0)
-            if item is not None and differs(a, item):
+            found = items.get(a.draft_item_id or 0)
+            if found is None or not differs(a, found[0]):
+                continue
+            item, status = found
+            if status in EDITABLE_STATUSES:
                 result.changed.append((a, item))
+            else:  # the draft item is in an SKP no longer a draft: it cannot be applied
+                result.held.append((a, status))
     if pending:
         skps = await _skps_for(session, {a.assignee_id for a in pending}, period, policy, now)
         next_position = await _next_positions(session, [s.id for s in skps.values()])
@@ -114,7 +157,7 @@ async def send(
         for a in pending:
             skp = skps[a.assignee_id]
             if not store.is_editable(skp):
-                result.skipped.append(a)
+                result.held.append((a, skp.status))
                 continue
             item = SkpItem(skp_id=skp.id, position=next_position[skp.id], created_at=now)
             next_position[skp.id] += 1
@@ -129,6 +172,24 @@ async def send(
         result.created = created
     cascade.sent_at = now
     return result
+
+
+async def holds(
+    session: AsyncSession, employee_ids: set[int], period: Period
+) -> dict[int, SkpStatus]:
+    """The people whose current SKP of the period is no longer a draft, with its status: a
+    send holds their new roles (an SKP not there yet is created as a draft, so never held)."""
+    if not employee_ids:
+        return {}
+    latest: dict[int, Skp] = {}
+    rows = await session.execute(
+        select(Skp)
+        .where(Skp.period_id == period.id, Skp.employee_id.in_(employee_ids))
+        .order_by(Skp.employee_id, Skp.number)
+    )
+    for skp in rows.scalars():
+        latest[skp.employee_id] = skp  # the highest number wins
+    return {who: skp.status for who, skp in latest.items() if not store.is_editable(skp)}
 
 
 async def _skps_for(

@@ -43,6 +43,9 @@ BACKOFF_MAX = timedelta(hours=1)
 # A step's own answer to the chat that sent the update (bot.engine.runtime.REPLY_KIND): the
 # answer to the button pressed, then its messages ({"answer": ..., "messages": [...]}).
 REPLY_KIND = "reply"
+# Why a message for someone without an active Telegram link failed: it is sent again when
+# they link (bot.usecases.outbox_admin.deliver_waiting).
+NO_LINK_ERROR = "no active Telegram link"
 
 
 @dataclass(frozen=True, slots=True)
@@ -400,7 +403,7 @@ class OutboxSender:
         only when the record itself cannot be written."""
         try:
             if row.chat_id is None:
-                await self._finish(row.id, OutboxStatus.FAILED, "no active Telegram link")
+                await self._finish(row.id, OutboxStatus.FAILED, NO_LINK_ERROR)
                 return _Fate()
             if not await self._still_wanted(row.payload):
                 await self._finish(row.id, OutboxStatus.SKIPPED, "no longer needed")

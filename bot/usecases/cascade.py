@@ -18,8 +18,10 @@ from bot.db.models import (
     CascadeAssignment,
     CascadeStrategy,
     Employee,
+    LinkStatus,
     Period,
     SkpItem,
+    TelegramLink,
 )
 from bot.domain.contract import Refusal
 from bot.domain.policy import Policy
@@ -55,19 +57,40 @@ async def send_cascade(tx: Tx, cascade_id: int, period: Period, policy: Policy) 
     sent = await send(tx.session, cascade, nodes, period, policy, tx.now)
     source = await tx.session.get(SkpItem, cascade.source_item_id)
     leader = await tx.session.get(Employee, tx.actor_id)
-    for assignee_id in sent.assignees():
+    assignees = sent.assignees()
+    linked = await _linked(tx, assignees)
+    for assignee_id in assignees:
         created = [(a, item) for a, item in sent.created if a.assignee_id == assignee_id]
         changed = [(a, item) for a, item in sent.changed if a.assignee_id == assignee_id]
-        await _summary(tx, cascade, leader, source, assignee_id, created, changed)
+        written = await _summary(tx, cascade, leader, source, assignee_id, created, changed)
+        if written is None:  # the same summary was written by an earlier send
+            sent.asked_before += [a for a, _item in changed]
+        elif assignee_id not in linked:
+            # the items are in their SKP; the summary waits in the outbox until they link
+            sent.unlinked.append(assignee_id)
     tx.audit(
         "cascade.sent",
         "cascade",
         cascade.id,
         created=len(sent.created),
-        changed=len(sent.changed),
+        changed=sent.newly_changed,
         skipped=len(sent.skipped),
+        held=len(sent.held),
     )
     return sent
+
+
+async def _linked(tx: Tx, employee_ids: list[int]) -> set[int]:
+    """Which of these people have an active Telegram link."""
+    if not employee_ids:
+        return set()
+    rows = await tx.session.execute(
+        select(TelegramLink.employee_id).where(
+            TelegramLink.employee_id.in_(employee_ids),
+            TelegramLink.status == LinkStatus.ACTIVE,
+        )
+    )
+    return set(rows.scalars())
 
 
 def changes_version(changed: list[tuple[CascadeAssignment, SkpItem]]) -> int:
@@ -84,9 +107,10 @@ async def _summary(
     assignee_id: int,
     created: list[tuple[CascadeAssignment, SkpItem]],
     changed: list[tuple[CascadeAssignment, SkpItem]],
-) -> None:
+) -> int | None:
     """One message to the assignee: the new draft items and the changed proposals of this
-    send, with a button to open the SKP and, for changes, to take or leave them."""
+    send, with a button to open the SKP and, for changes, to take or leave them. None when
+    the same summary was written before (nothing new for them)."""
     open_skp = Button(tx.texts.label("reminder_open_skp"), Callback("go", "skp", "", 0).encode())
     buttons = [[open_skp]]
     if changed:
@@ -114,7 +138,7 @@ async def _summary(
         + [f"{a.id}:{cas.proposal_digest(a)}" for a, _item in changed]
     )
     digest = hashlib.sha1(what.encode()).hexdigest()[:16]
-    await tx.notify(
+    return await tx.notify(
         assignee_id,
         "cascade_proposal",
         "cascade_proposal",

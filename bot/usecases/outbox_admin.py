@@ -18,7 +18,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import aliased
 
 from bot.db.models import Employee, LinkStatus, Outbox, OutboxStatus, TelegramLink
-from bot.services.outbox import REPLY_KIND
+from bot.services.outbox import NO_LINK_ERROR, REPLY_KIND
 from bot.texts import Texts
 from bot.usecases.base import Tx
 from bot.usecases.organisation import require_admin
@@ -163,3 +163,19 @@ def kind_label(texts: Texts, kind: str) -> str:
 def _short(text: str, limit: int = 90) -> str:
     text = text.strip()
     return text if len(text) <= limit else text[: limit - 1].rstrip() + "…"
+
+
+async def deliver_waiting(tx: Tx, employee_id: int) -> int:
+    """A person who just linked Telegram gets what was meant for them while they had no link
+    (a cascade's summary, a leader's notice) from the last WINDOW days: those rows are sent
+    again now. Returns how many."""
+    ids = await tx.requeue(
+        _since(tx.now),
+        Outbox.recipient_id == employee_id,
+        Outbox.kind != REPLY_KIND,
+        Outbox.last_error == NO_LINK_ERROR,
+        cast(Outbox.payload, Text) != "{}",  # emptied by the retention job
+    )
+    if ids:
+        tx.audit("outbox.delivered_on_link", "employee", employee_id, count=len(ids))
+    return len(ids)
