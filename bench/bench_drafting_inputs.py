@@ -26,7 +26,7 @@ from bot.services.demo import KATIM_SBBL, demo_data
 from tests.conftest import Clock, Harness, make_settings
 from tests.skp_examples import SBBL_KATIM
 from tests.telegram_fake import ChatClient, FakeTelegram
-from tests.test_skp_flow import LINK, add_item, leader_with_one_rhk
+from tests.test_skp_flow import add_sbbl_items, leader_with_one_rhk
 from tests.test_skp_paste import HEADER, as_tabs, sbbl_rows
 
 
@@ -86,19 +86,7 @@ async def by_paste(_bot: Harness, katim: ChatClient) -> None:
 async def by_wizard(_bot: Harness, katim: ChatClient) -> None:
     await katim.command("skp")
     wizard_items = [row for row in SBBL_KATIM if row[0] != "MI"]  # MI: one tap below
-    for n, (jenis, rhk, aspek, iki, target, satuan, bobot) in enumerate(wizard_items, 1):
-        needs_satuan = not any(ch.isalpha() or ch == "%" for ch in target)
-        await add_item(
-            katim,
-            link=LINK[jenis],
-            rhk=rhk,
-            aspek=aspek,
-            iki=iki,
-            target=target,
-            bobot=bobot,
-            satuan=satuan if needs_satuan else None,
-            then_more=n < len(wizard_items),
-        )
+    await add_sbbl_items(katim, wizard_items, then_more=True)
     await katim.click("IKI wajib")
     await katim.click("Ajukan ke atasan")
     await katim.click("Ya, ajukan")

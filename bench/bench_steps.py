@@ -27,7 +27,7 @@ from bot.services.demo import KATIM_SBBL, demo_data
 from tests.conftest import Clock, Harness, make_settings, reset_postgres
 from tests.skp_examples import SBBL_KATIM
 from tests.telegram_fake import ChatClient, FakeTelegram
-from tests.test_skp_flow import LINK, add_item, leader_with_one_rhk
+from tests.test_skp_flow import add_sbbl_items, leader_with_one_rhk
 from tests.test_skp_paste import HEADER, as_tabs, sbbl_rows
 
 
@@ -81,18 +81,7 @@ async def scenario(db: str) -> Meter:
             rows = sbbl_rows()
             await katim.send(as_tabs([HEADER, *rows[:6]]))
             await katim.click("Simpan semua")
-            for jenis, rhk, aspek, iki, target, satuan, bobot in SBBL_KATIM[6:]:
-                needs_satuan = not any(ch.isalpha() or ch == "%" for ch in target)
-                await add_item(
-                    katim,
-                    link=LINK[jenis],
-                    rhk=rhk,
-                    aspek=aspek,
-                    iki=iki,
-                    target=target,
-                    bobot=bobot,
-                    satuan=satuan if needs_satuan else None,
-                )
+            await add_sbbl_items(katim, list(SBBL_KATIM[6:]))
             await katim.send("3 target 2 rumusan")
             await katim.command("skp")
             await katim.click("Ajukan ke atasan")

@@ -74,6 +74,26 @@ async def add_item(
     return card
 
 
+async def add_sbbl_items(
+    c: ChatClient, rows: list[tuple[str, str, str, str, str, str, str]], then_more: bool = False
+) -> None:
+    """The deck's rows through the wizard, one after the other (with `then_more`, each but the
+    last saved with "Simpan & tambah lagi")."""
+    for n, (jenis, rhk, aspek, iki, target, satuan, bobot) in enumerate(rows, start=1):
+        needs_satuan = not any(ch.isalpha() or ch == "%" for ch in target)
+        await add_item(
+            c,
+            link=LINK[jenis],
+            rhk=rhk,
+            aspek=aspek,
+            iki=iki,
+            target=target,
+            bobot=bobot,
+            satuan=satuan if needs_satuan else None,
+            then_more=then_more and n < len(rows),
+        )
+
+
 async def leader_with_one_rhk(bot: Harness) -> ChatClient:
     """The director drafts her own SKP (one item) so her staff can intervene it."""
     director = await bot.onboard(DIREKTUR, 801)
@@ -95,20 +115,8 @@ async def test_the_sbbl_katim_drafts_the_decks_list_and_submits(bot: Harness) ->
     katim = await bot.onboard(KATIM_SBBL, 802)
     overview = await katim.click("Susun SKP")
     assert "SKP 2026" in overview.text and "Belum ada hasil kerja" in overview.text
-    for jenis, rhk, aspek, iki, target, _satuan, bobot in SBBL_KATIM:
-        if jenis == "MI":
-            continue  # added with one tap below
-        needs_satuan = not any(ch.isalpha() or ch == "%" for ch in target)
-        await add_item(
-            katim,
-            link=LINK[jenis],
-            rhk=rhk,
-            aspek=aspek,
-            iki=iki,
-            target=target,
-            bobot=bobot,
-            satuan=_satuan if needs_satuan else None,
-        )
+    # the MI item is added with one tap below
+    await add_sbbl_items(katim, [row for row in SBBL_KATIM if row[0] != "MI"])
     overview = katim.last
     assert "Core: <b>90%</b>" in overview.text and "Beyond: <b>20%</b>" in overview.text
     await katim.click("IKI wajib: Nilai Indeks Profesionalitas ASN")
@@ -664,18 +672,8 @@ async def test_save_and_add_more_keeps_the_rhk_atasan_until_changed(bot: Harness
     await leader_with_one_rhk(bot)
     katim = await bot.onboard(KATIM_SBBL, 8811)
     await katim.click("Susun SKP")
-    first, second, third = SBBL_KATIM[0], SBBL_KATIM[1], SBBL_KATIM[4]  # CL, CL, TUSI
-    for n, (jenis, rhk, aspek, iki, target, _satuan, bobot) in enumerate((first, second, third)):
-        await add_item(
-            katim,
-            link=LINK[jenis],
-            rhk=rhk,
-            aspek=aspek,
-            iki=iki,
-            target=target,
-            bobot=bobot,
-            then_more=n < 2,
-        )
+    # CL, CL, TUSI: the second keeps the first's RHK atasan, the third picks TUSI instead
+    await add_sbbl_items(katim, [SBBL_KATIM[0], SBBL_KATIM[1], SBBL_KATIM[4]], then_more=True)
     async with bot.services.sessionmaker() as session:
         katim_id = await session.scalar(select(Employee.id).where(Employee.nip == KATIM_SBBL))
         rows = (
