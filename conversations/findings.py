@@ -47,3 +47,35 @@ def describe(texts: Texts, findings: Iterable[Finding]) -> list[dict[str, Any]]:
             }
         )
     return described
+
+
+def grouped(described: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """The same finding on several items said once ("Butir 1–9: Isian belum lengkap: Bobot."),
+    in the order of its first item; `item` becomes the items' label."""
+    groups: dict[tuple[str, str, str], dict[str, Any]] = {}
+    order: list[dict[str, Any]] = []
+    for f in described:
+        if f["item"] is None:
+            order.append(f)
+            continue
+        key = (f["code"], f["text"], f["hint"])
+        if key in groups:
+            groups[key]["items"].append(f["item"])
+            continue
+        groups[key] = {**f, "items": [f["item"]]}
+        order.append(groups[key])
+    for f in order:
+        if "items" in f:
+            f["item"] = _label(f.pop("items"))
+    return order
+
+
+def _label(items: list[int]) -> str:
+    """[1, 2, 3, 5] → "1–3, 5"."""
+    runs: list[list[int]] = []
+    for n in sorted(set(items)):
+        if runs and n == runs[-1][-1] + 1:
+            runs[-1].append(n)
+        else:
+            runs.append([n])
+    return ", ".join(f"{r[0]}–{r[-1]}" if len(r) > 2 else ", ".join(map(str, r)) for r in runs)

@@ -34,7 +34,7 @@ from conversations import (
     skp_submit,
     skp_wizard,
 )
-from conversations.findings import describe
+from conversations.findings import describe, grouped
 from conversations.skp_place import (
     OVERVIEW,
     Place,
@@ -242,7 +242,7 @@ async def findings_view(ctx: Ctx) -> dict[str, Any]:
         items = [store.rule_item(r) for r in rows]
         profile = await rules_of(ctx, place.policy)
         findings = rules.check_skp(place.policy, items, profile, place.skp.count_note)
-        described = describe(ctx.texts, findings)
+        described = grouped(describe(ctx.texts, findings))
     return {
         "findings": described,
         "page": paging.paged(ctx, "findings", described, FINDINGS_PER_PAGE),

@@ -205,3 +205,13 @@ async def test_the_same_table_pasted_again_saves_only_what_is_new(bot: Harness) 
     repeat = await katim.send(as_tabs([HEADER, *rows]))
     assert "Semua baris ini sudah ada" in repeat.text
     assert not any("Simpan" in label for label in repeat.labels())
+
+
+async def test_a_finding_on_every_pasted_row_is_said_once(bot: Harness) -> None:
+    katim = await katim_on_overview(bot)
+    no_weights = [row[:6] for row in sbbl_rows()]
+    await katim.send(as_tabs([HEADER[:6], *no_weights]))
+    await katim.click("Simpan semua")
+    findings = await katim.click("Lihat temuan")
+    assert findings.text.count("Bobot belum") + findings.text.count("belum lengkap: Bobot") == 1
+    assert "<b>Butir 1–9</b>" in findings.text
