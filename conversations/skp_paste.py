@@ -16,9 +16,11 @@ from typing import Any
 from bot.domain import paste
 from bot.domain import skp_rules as rules
 from bot.domain.policy import Aspek, Policy, RuleProfile
+from bot.domain.skp_input import weight_problem
 from bot.engine.context import Ctx
 from bot.engine.flow import Choice, Goto, Next, Reask, Stay, Step, grid
 from bot.services import skp as store
+from bot.texts import angka
 from bot.usecases import drafting
 from conversations import paging
 from conversations.findings import describe
@@ -29,6 +31,7 @@ from conversations.skp_place import (
     place_of,
     rules_of,
 )
+from conversations.skp_quick import quick_edit
 
 # Rows of the preview on one page (each with up to two findings quoted short).
 ROWS_PER_PAGE = 10
@@ -54,8 +57,6 @@ async def on_overview_text(ctx: Ctx, text: str) -> Next:
         return await _weights(ctx, weights)
     edit = paste.parse_quick_edit(text)
     if edit is not None:
-        from conversations.skp_quick import quick_edit
-
         return await quick_edit(ctx, edit)
     return Reask("skp_overview_typed")
 
@@ -93,9 +94,10 @@ async def _weights(ctx: Ctx, weights: list[Decimal]) -> Next:
         return OVERVIEW
     assert place is not None
     for weight in weights:
-        parsed = rules.parse_weight(str(weight).replace(".", ","))
-        if isinstance(parsed, str):
-            return Reask("skp_weight_problem", {"problem": parsed, "typed": str(weight)[:60]})
+        problem = weight_problem(weight)
+        if problem is not None:
+            typed = angka(weight)
+            return Reask("skp_weight_problem", {"problem": problem, "typed": typed})
     try:
         await drafting.set_weights(ctx.tx, place.skp.id, weights)
     except drafting.WeightCount as exc:

@@ -91,13 +91,20 @@ def parse_weight(raw: str) -> Decimal | str:
     value = parse_number(number)
     if value is None:
         return "not_number"
-    if sign in ("-", "−") or value <= 0:
+    if sign in ("-", "−"):
+        return "not_positive"
+    return weight_problem(value) or value
+
+
+def weight_problem(value: Decimal) -> str | None:
+    """Why a number cannot be a weight (not_positive, too_large, too_precise), or None."""
+    if value <= 0:
         return "not_positive"
     if value > HUNDRED:
         return "too_large"
     if value != value.quantize(Decimal("0.01")):
         return "too_precise"
-    return value
+    return None
 
 
 def text_problem(text: str) -> str | None:

@@ -182,8 +182,7 @@ async def set_weights(
     rows = await items_of(tx, skp.id)
     if len(weights) != len(rows):
         raise WeightCount(len(rows))
-    changed = [(row, weight) for row, weight in zip(rows, weights, strict=True)]
-    for row, weight in changed:
+    for row, weight in zip(rows, weights, strict=True):
         if row.bobot != weight:
             row.bobot = weight
             row.updated_at = tx.now
