@@ -21,6 +21,8 @@ from sqlalchemy.ext.asyncio import (
 )
 from sqlalchemy.util.concurrency import await_, in_greenlet
 
+from bot.db import sqlite_inline as sqlite_inline_driver
+
 log = logging.getLogger(__name__)
 
 
@@ -30,21 +32,37 @@ def _prepare_sqlite_path(url: str) -> None:
         Path(database).parent.mkdir(parents=True, exist_ok=True)
 
 
-def create_engine(url: str, **kwargs: Any) -> AsyncEngine:
+def create_engine(url: str, *, sqlite_inline: bool = True, **kwargs: Any) -> AsyncEngine:
+    """With `sqlite_inline` (the default) a SQLite file is used through sqlite3 on the event
+    loop's thread (bot.db.sqlite_inline) instead of aiosqlite's thread."""
     kwargs.setdefault("hide_parameters", True)
     if url.startswith("sqlite"):
         _prepare_sqlite_path(url)
-        engine = create_async_engine(url, connect_args={"timeout": 30}, **kwargs)
+        database = make_url(url).database or ""
+        inline = sqlite_inline and database not in ("", ":memory:")
+        if inline:
+            path = database
+
+            async def connect() -> Any:
+                return await sqlite_inline_driver.connect(path)
+
+            engine = create_async_engine(url, async_creator=connect, **kwargs)
+        else:
+            engine = create_async_engine(url, connect_args={"timeout": 30}, **kwargs)
 
         @event.listens_for(engine.sync_engine, "connect")
         def _on_connect(dbapi_connection: Any, _record: Any) -> None:
-            # Let SQLAlchemy's "begin" event emit BEGIN itself (pysqlite defers it otherwise).
-            dbapi_connection.isolation_level = None
+            if not inline:
+                # Let SQLAlchemy's "begin" event emit BEGIN itself (pysqlite defers it
+                # otherwise); the inline driver connects that way already.
+                dbapi_connection.isolation_level = None
             cursor = dbapi_connection.cursor()
             cursor.execute("PRAGMA journal_mode=WAL")
             cursor.execute("PRAGMA synchronous=NORMAL")
             cursor.execute("PRAGMA foreign_keys=ON")
-            cursor.execute("PRAGMA busy_timeout=30000")
+            # Inline, nothing may sleep on the loop: a locked file is waited for by the
+            # driver, asynchronously.
+            cursor.execute("PRAGMA busy_timeout=0" if inline else "PRAGMA busy_timeout=30000")
             cursor.close()
 
         @event.listens_for(engine.sync_engine, "begin")
