@@ -11,7 +11,12 @@ from bot.services import skp as store
 
 async def period_in_force(ctx: Ctx) -> Period | None:
     if "period" not in ctx.memo:
-        ctx.memo["period"] = await store.current_period(ctx.session, ctx.now.date())
+        today = ctx.now.date()
+        ctx.memo["period"] = (
+            await ctx.catalog.period(ctx.session, today, ctx.stamp)
+            if ctx.catalog is not None
+            else await store.current_period(ctx.session, today)
+        )
     period: Period | None = ctx.memo["period"]
     return period
 
@@ -19,8 +24,11 @@ async def period_in_force(ctx: Ctx) -> Period | None:
 async def policy_in_force(ctx: Ctx) -> Policy:
     if "policy" not in ctx.memo:
         period = await period_in_force(ctx)
-        ctx.memo["policy"] = (
-            default_policy() if period is None else await store.policy_for(ctx.session, period)
-        )
+        if ctx.catalog is not None:
+            ctx.memo["policy"] = await ctx.catalog.policy(ctx.session, period)
+        else:
+            ctx.memo["policy"] = (
+                default_policy() if period is None else await store.policy_for(ctx.session, period)
+            )
     policy: Policy = ctx.memo["policy"]
     return policy

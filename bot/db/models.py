@@ -206,6 +206,17 @@ class Period(Base):
     policy_id: Mapped[int | None] = mapped_column(ForeignKey("policies.id"))
 
 
+class CacheStamp(Base):
+    """What each process keeps in memory (the periods; a period's policy) is valid while its
+    stamp is unchanged: any change to a period bumps it (bot.services.catalog), and the
+    dialog engine reads it with every update, so all processes see the change at once."""
+
+    __tablename__ = "cache_stamps"
+
+    name: Mapped[str] = mapped_column(String(40), primary_key=True)
+    version: Mapped[int] = mapped_column(Integer, default=0)
+
+
 class Indicator(Base):
     """An organisational indicator (IT/ISS/IKP/IKK/IKM/IKD) in the period's cascade."""
 

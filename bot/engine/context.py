@@ -20,6 +20,7 @@ from bot.db.models import (
     Unit,
 )
 from bot.engine.types import Button, Reply
+from bot.services.catalog import Catalog
 from bot.texts import Texts
 from bot.usecases.base import Tx
 
@@ -29,6 +30,28 @@ class Role:
     TEAM_LEAD = "ketua_tim"
     UNIT_HEAD = "unit_head"
     ADMIN = "admin"
+
+
+def role_flags(employee_id: Any) -> tuple[Any, ...]:
+    """Whether the person leads a team, heads a unit, is an administrator: three EXISTS
+    columns (`employee_id` a value or a column of the enclosing statement)."""
+    return (
+        exists().where(Team.leader_id == employee_id),
+        exists().where(Unit.head_id == employee_id),
+        exists().where(RoleGrant.employee_id == employee_id, RoleGrant.role == RoleName.ADMIN),
+    )
+
+
+def roles_of(flags: Any) -> frozenset[str]:
+    team_lead, unit_head, admin = flags
+    roles = {Role.EMPLOYEE}
+    if team_lead:
+        roles.add(Role.TEAM_LEAD)
+    if unit_head:
+        roles.add(Role.UNIT_HEAD)
+    if admin:
+        roles.add(Role.ADMIN)
+    return frozenset(roles)
 
 
 @dataclass(slots=True)
@@ -43,28 +66,11 @@ class Actor:
         return self.employee.id
 
     async def roles(self) -> frozenset[str]:
-        """Leader roles derive from the organisation; admin is granted. Computed once per update."""
+        """Leader roles derive from the organisation; admin is granted. Computed once per
+        update (the engine reads them with the person's link)."""
         if self._roles is None:
-            emp_id = self.employee.id
-            row = (
-                await self.session.execute(
-                    select(
-                        exists().where(Team.leader_id == emp_id),
-                        exists().where(Unit.head_id == emp_id),
-                        exists().where(
-                            RoleGrant.employee_id == emp_id, RoleGrant.role == RoleName.ADMIN
-                        ),
-                    )
-                )
-            ).one()
-            roles = {Role.EMPLOYEE}
-            if row[0]:
-                roles.add(Role.TEAM_LEAD)
-            if row[1]:
-                roles.add(Role.UNIT_HEAD)
-            if row[2]:
-                roles.add(Role.ADMIN)
-            self._roles = frozenset(roles)
+            row = (await self.session.execute(select(*role_flags(self.employee.id)))).one()
+            self._roles = roles_of(row)
         return self._roles
 
     async def has(self, role: str) -> bool:
@@ -88,6 +94,10 @@ class Ctx:
     memo: dict[str, Any] = field(default_factory=dict)
     # An object button's message keeps its buttons (it offers other decisions still open).
     keep_buttons: bool = False
+    # The process's periods and policies, and the stamp read with this update (None: not
+    # read; the period is then looked up afresh).
+    catalog: Catalog | None = None
+    stamp: int | None = None
 
     def say(
         self, template: str, /, buttons: list[list[Button]] | None = None, **context: Any

@@ -30,6 +30,7 @@ from bot.domain.policy import (
     read_policy_file,
 )
 from bot.domain.skp_rules import Item
+from bot.services.catalog import choose_period
 
 
 def perspectives(policy: Policy) -> tuple[Perspective, ...]:
@@ -45,15 +46,11 @@ MAX_ITEMS = 20
 
 async def current_period(session: AsyncSession, today: date) -> Period | None:
     """The period that contains today; before it opens, the next one (SKPs are drafted in
-    December and January); after the last one ends, the latest."""
+    December and January); after the last one ends, the latest. Read afresh (the dialogs use
+    the process's copy: bot.services.catalog)."""
     periods = list((await session.execute(select(Period).order_by(Period.starts_on))).scalars())
-    for period in periods:
-        if period.starts_on <= today <= period.ends_on:
-            return period
-    upcoming = [p for p in periods if p.starts_on > today]
-    if upcoming:
-        return upcoming[0]
-    return periods[-1] if periods else None
+    result: Period | None = choose_period(periods, today)
+    return result
 
 
 async def policy_for(session: AsyncSession, period: Period) -> Policy:

@@ -1,0 +1,97 @@
+"""The periods and their policies, kept in memory per process (every /skp, overview and card
+needs them; they change a few times a year).
+
+Validity is a stamp (`cache_stamps`, name "periods"): any flush that adds, changes or deletes
+a period bumps it in the same transaction, and the dialog engine reads it in the statement
+that loads the person's link and dialog state. A process that sees a new stamp loads the
+periods again; every process sees an administrator's change at its next update. A policy
+document is never changed once stored (loading one adds a row), so policies are cached by id
+for good."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import date
+from typing import Any
+
+from sqlalchemy import event, select, update
+from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.orm import Session
+
+from bot.db.models import CacheStamp, Period, PolicyDoc
+from bot.domain.policy import Policy, default_policy, policy_from_json
+
+PERIODS = "periods"
+
+# The stamp as a scalar subquery, for the engine's per-update statement.
+PERIODS_STAMP = select(CacheStamp.version).where(CacheStamp.name == PERIODS).scalar_subquery()
+_BUMP = (
+    update(CacheStamp)
+    .where(CacheStamp.name == PERIODS)
+    .values(version=CacheStamp.version + 1)
+    .execution_options(synchronize_session=False)
+)
+
+
+def choose_period(periods: list[Any], today: date) -> Any:
+    """The period that contains today; before it opens, the next one (SKPs are drafted in
+    December and January); after the last one ends, the latest. `periods` by start date."""
+    for period in periods:
+        if period.starts_on <= today <= period.ends_on:
+            return period
+    upcoming = [p for p in periods if p.starts_on > today]
+    if upcoming:
+        return upcoming[0]
+    return periods[-1] if periods else None
+
+
+@dataclass(slots=True)
+class Catalog:
+    """One process's copy (held by the dialog engine: one per database)."""
+
+    stamp: int | None = None
+    # Detached copies, all columns loaded; merged into a session without a query.
+    periods: list[Period] = field(default_factory=list)
+    policies: dict[int, Policy] = field(default_factory=dict)
+
+    async def period(self, session: AsyncSession, today: date, stamp: int | None) -> Period | None:
+        """The period in force, as a row of `session`. With no stamp (a caller outside the
+        engine's statement, or a database without the stamp row) it is read afresh."""
+        if stamp is None:
+            fresh = (await session.execute(select(Period).order_by(Period.starts_on))).scalars()
+            found: Period | None = choose_period(list(fresh), today)
+            return found
+        if stamp != self.stamp:
+            rows = list(
+                (await session.execute(select(Period).order_by(Period.starts_on))).scalars()
+            )
+            for row in rows:
+                session.expunge(row)
+            self.periods, self.stamp = rows, stamp
+            # The rows were read in this session: they go back to it below, unchanged.
+        chosen = choose_period(self.periods, today)
+        if chosen is None:
+            return None
+        return await session.merge(chosen, load=False)
+
+    async def policy(self, session: AsyncSession, period: Period | None) -> Policy:
+        if period is None or period.policy_id is None:
+            return default_policy()
+        policy = self.policies.get(period.policy_id)
+        if policy is None:
+            doc = await session.get(PolicyDoc, period.policy_id)
+            if doc is None:
+                return default_policy()
+            policy = self.policies[period.policy_id] = policy_from_json(doc.document)
+        return policy
+
+
+@event.listens_for(Session, "before_flush")
+def _bump_when_periods_change(session: Session, _context: Any, _instances: Any) -> None:
+    """Any period added, changed or deleted makes every process's copy stale."""
+    for obj in (*session.new, *session.dirty, *session.deleted):
+        if isinstance(obj, Period) and (
+            obj in session.new or obj in session.deleted or session.is_modified(obj)
+        ):
+            session.connection().execute(_BUMP)
+            return
