@@ -20,7 +20,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
 
-from sqlalchemy import bindparam, insert, null, select, update
+from sqlalchemy import and_, bindparam, func, insert, null, select, update
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.exc import IntegrityError
@@ -38,10 +38,11 @@ from bot.db.models import (
     TelegramLink,
 )
 from bot.engine.callback import Callback
-from bot.engine.context import Actor, Ctx
+from bot.engine.context import Actor, Ctx, role_flags, roles_of
 from bot.engine.flow import Flow, Goto, Next, Quiet, Reask, Registry, Step
 from bot.engine.types import Button, Event, EventKind, Outcome, Reply, StoredReply
 from bot.html_fit import MESSAGE_LIMIT, visible_length
+from bot.services.catalog import PERIODS_STAMP, Catalog
 from bot.texts import Texts
 
 log = logging.getLogger(__name__)
@@ -100,6 +101,8 @@ class DialogEngine:
         # SQLite has one writer at a time and every update writes: queueing the transactions
         # here is far cheaper than letting them collide and sleep in SQLite's busy handler.
         self._writer: asyncio.Lock | None = asyncio.Lock() if one_writer else None
+        # The periods and policies, kept while the stamp read with each update holds.
+        self.catalog = Catalog()
 
     def writing(self) -> contextlib.AbstractAsyncContextManager[Any]:
         """Around another write transaction (storing received updates): SQLite's one writer
@@ -161,10 +164,19 @@ class DialogEngine:
         lease: Lease | None,
     ) -> Outcome:
         if update_id is None:
-            return await self._telegram_step(session, ident, event)
-        if not await self._first_time(session, update_id, ident.user_id):
+            return await self._telegram_step(session, ident, event, await _found(session, ident))
+        if _is_postgres(session):
+            # One round trip: the update marked processed and the person read.
+            params = self._first_time_params(update_id, ident.user_id, InboxOutcome.DONE)
+            row = (await session.execute(_FIRST_AND_FOUND, params)).one()
+            fresh, found = bool(row[0]), (row[1:] if row[1] is not None else None)
+        else:
+            fresh = await self._first_time(session, update_id, ident.user_id)
+            found = await _found(session, ident) if fresh else None
+        if not fresh:
             return Outcome(duplicate=True, reply_ids=await _unsent(session, update_id))
-        outcome = await self._telegram_step(session, ident, event)
+        deferred: list[dict[str, Any]] = []
+        outcome = await self._telegram_step(session, ident, event, found, deferred)
         if (
             outcome.consumed
             and not outcome.in_place
@@ -175,7 +187,14 @@ class DialogEngine:
             # now are the new screen's, and they stay.
             outcome.consumed = False
         await self._store_replies(
-            session, outcome, ident.chat_id, update_id, answer_to, lease, event.message_id
+            session,
+            outcome,
+            ident.chat_id,
+            update_id,
+            answer_to,
+            lease,
+            event.message_id,
+            deferred[0] if deferred else None,
         )
         return outcome
 
@@ -188,10 +207,12 @@ class DialogEngine:
         answer_to: str | None,
         lease: Lease | None,
         pressed: int | None = None,
+        save: dict[str, Any] | None = None,
     ) -> None:
         """What the step answers, as one outbox row for the chat (kind "reply"): the answer to
         the button pressed, if any, then the messages, in order. No recipient: it answers
-        whoever wrote, linked or not, and is not a notice to a person.
+        whoever wrote, linked or not, and is not a notice to a person. `save`: the dialog
+        state's save, written with it (on PostgreSQL in the same statement).
 
         A calm chat: the answer to a press of a screen's button replaces that screen (the
         message `pressed` is edited); a new screen sent below an older one takes the older
@@ -205,6 +226,8 @@ class DialogEngine:
                 "show_alert": outcome.alert,
             }
         elif not outcome.replies:
+            if save is not None:
+                await _save_state(session, save)
             return
         now = self.clock()
         row = {
@@ -218,29 +241,35 @@ class DialogEngine:
             "claimed_by": lease.owner if lease else None,
             "claimed_until": lease.until if lease else None,
             "attempts": 1 if lease else 0,
+            "status": OutboxStatus.PENDING,
         }
         connection = await session.connection()
-        row_id = int((await connection.execute(_STORE_REPLY, row)).scalar_one())
+        if save is not None and _is_postgres(session):
+            saved = (await connection.execute(_SAVE_AND_STORE, {**save, **row})).one()
+            if saved[1] != 1:
+                raise ConcurrentChange
+            row_id = int(saved[0])
+        else:
+            if save is not None:
+                await _save_state(session, save)
+            row_id = int((await connection.execute(_STORE_REPLY, row)).scalar_one())
         outcome.reply_ids = [row_id]
         if lease is not None:
             outcome.stored = [StoredReply(row_id, REPLY_KIND, payload)]
 
     async def _telegram_step(
-        self, session: AsyncSession, ident: TelegramIdentity, event: Event
+        self,
+        session: AsyncSession,
+        ident: TelegramIdentity,
+        event: Event,
+        found: Any,
+        deferred: list[dict[str, Any]] | None = None,
     ) -> Outcome:
-        # The link, the person and their dialog state in one round trip.
-        found = (
-            await session.execute(
-                select(TelegramLink, DialogState)
-                .options(joinedload(TelegramLink.employee))
-                .outerjoin(DialogState, DialogState.employee_id == TelegramLink.employee_id)
-                .where(
-                    TelegramLink.tg_user_id == ident.user_id,
-                    TelegramLink.status != LinkStatus.REVOKED,
-                )
-            )
-        ).one_or_none()
+        """`found`: the person's link, dialog state, roles and the catalog's stamp (None: no
+        link). With `deferred`, the state's save is left to the caller (see `_dispatch`)."""
         link, state = (found[0], found[1]) if found is not None else (None, None)
+        roles = roles_of(found[2:5]) if found is not None else None
+        stamp = found[5] if found is not None else None
         starts_with_code = event.kind is EventKind.COMMAND and event.text == "start" and event.arg
         if (
             link is None
@@ -258,9 +287,16 @@ class DialogEngine:
         if link.unreachable_since is not None:
             # They write again, so they unblocked the bot: reachable for notices once more.
             link.unreachable_since = None
-        actor = Actor(link.employee, link, session)
+        actor = Actor(link.employee, link, session, roles)
         outcome = await self._dispatch(
-            session, actor, event, "telegram", state=state, state_loaded=True
+            session,
+            actor,
+            event,
+            "telegram",
+            state=state,
+            state_loaded=True,
+            stamp=stamp,
+            deferred=deferred,
         )
         outcome.previous_screen = link.screen_message_id
         return outcome
@@ -274,21 +310,24 @@ class DialogEngine:
     ) -> bool:
         """Mark the update processed in this transaction; False when it already was. The row
         exists when the update was stored on receipt (long polling); otherwise it is made."""
-        dialect = session.bind.dialect.name if session.bind else "sqlite"
-        stmt = _FIRST_TIME[dialect == "postgresql"]
+        stmt = _FIRST_TIME[_is_postgres(session)]
         # Core execution on the session's connection: with parameters, an ORM execute would
         # take the bulk-insert path.
         connection = await session.connection()
         result = await connection.execute(
-            stmt,
-            {
-                "update_id": update_id,
-                "user_id": user_id,
-                "now": self.clock(),
-                "outcome": outcome.value,
-            },
+            stmt, self._first_time_params(update_id, user_id, outcome)
         )
         return bool(result.rowcount)
+
+    def _first_time_params(
+        self, update_id: int, user_id: int, outcome: InboxOutcome
+    ) -> dict[str, Any]:
+        return {
+            "update_id": update_id,
+            "user_id": user_id,
+            "now": self.clock(),
+            "outcome": outcome.value,
+        }
 
     async def settle_telegram(
         self,
@@ -336,7 +375,11 @@ class DialogEngine:
         enter: str | None = None,
         state: DialogState | None = None,
         state_loaded: bool = False,
+        stamp: int | None = None,
+        deferred: list[dict[str, Any]] | None = None,
     ) -> Outcome:
+        """Run the event's step. With `deferred`, an existing state's save (its parameters)
+        is appended there for the caller to write with the step's reply."""
         if not state_loaded:
             state = await session.get(DialogState, actor.id)
         is_new = state is None
@@ -348,6 +391,7 @@ class DialogEngine:
         stored_place = (state.flow, state.step)
         draft = copy.deepcopy(stored_data.get("draft", {}))
         ctx = Ctx(session, actor, self.texts, self.clock(), channel, draft)
+        ctx.catalog, ctx.stamp = self.catalog, stamp
         cursor = _Cursor(
             state.flow,
             state.step,
@@ -387,7 +431,7 @@ class DialogEngine:
         if shown is not None:
             self._emit(ctx, nxt, *shown, version)
         if changed:
-            await self._save(session, state, is_new, cursor, ctx.data, version)
+            await self._save(session, state, is_new, cursor, ctx.data, version, deferred)
 
         outcome.replies.extend(ctx.replies)
         if ctx.toast is not None:
@@ -559,6 +603,7 @@ class DialogEngine:
         cursor: _Cursor,
         draft: dict[str, Any],
         version: int,
+        deferred: list[dict[str, Any]] | None = None,
     ) -> None:
         data = _stored(draft, cursor)
         now = self.clock()
@@ -576,21 +621,19 @@ class DialogEngine:
             except IntegrityError as exc:
                 raise ConcurrentChange from exc
             return
-        connection = await session.connection()
-        result = await connection.execute(
-            _SAVE_STATE,
-            {
-                "id": state.employee_id,
-                "old": state.version,
-                "flow": cursor.flow,
-                "step": cursor.step,
-                "data": data,
-                "version": version,
-                "now": now,
-            },
-        )
-        if result.rowcount != 1:
-            raise ConcurrentChange
+        params = {
+            "employee": state.employee_id,
+            "old": state.version,
+            "flow": cursor.flow,
+            "step": cursor.step,
+            "data": data,
+            "version": version,
+            "now": now,
+        }
+        if deferred is not None:
+            deferred.append(params)
+            return
+        await _save_state(session, params)
 
 
 def _screen_messages(outcome: Outcome, pressed: int | None) -> list[dict[str, Any]]:
@@ -659,11 +702,88 @@ def _first_time_statement(postgres: bool) -> Any:
     )
 
 
+# The person and their pejabat penilai (most screens name or ask them): one statement.
+_PERSON = joinedload(TelegramLink.employee).joinedload(Employee.penilai)
+_LINK_AND_STATE = (
+    select(
+        TelegramLink,
+        DialogState,
+        *role_flags(TelegramLink.employee_id),
+        PERIODS_STAMP,
+    )
+    .options(_PERSON)
+    .outerjoin(DialogState, DialogState.employee_id == TelegramLink.employee_id)
+    .where(
+        TelegramLink.tg_user_id == bindparam("user_id"),
+        TelegramLink.status != LinkStatus.REVOKED,
+    )
+)
 _FIRST_TIME = {postgres: _first_time_statement(postgres) for postgres in (False, True)}
+
+
+def _first_and_found_statement() -> Any:
+    """PostgreSQL: the update marked processed (a data-modifying CTE) and the person's link,
+    dialog state, roles and the catalog's stamp, in one statement. One row always: whether
+    the update was new, then the person (all NULL without a link)."""
+    marked = _FIRST_TIME[True].returning(InboxUpdate.update_id).cte("marked")
+    fresh = select(func.count().label("fresh")).select_from(marked).subquery("fresh")
+    return (
+        select(
+            fresh.c.fresh,
+            TelegramLink,
+            DialogState,
+            *role_flags(TelegramLink.employee_id),
+            PERIODS_STAMP,
+        )
+        .select_from(fresh)
+        .outerjoin(
+            TelegramLink,
+            and_(
+                TelegramLink.tg_user_id == bindparam("user_id"),
+                TelegramLink.status != LinkStatus.REVOKED,
+            ),
+        )
+        .outerjoin(DialogState, DialogState.employee_id == TelegramLink.employee_id)
+        .options(_PERSON)
+    )
+
+
+_FIRST_AND_FOUND = _first_and_found_statement()
+
+
+async def _save_state(session: AsyncSession, params: dict[str, Any]) -> None:
+    """The dialog state's save with its version check (a concurrent change retries)."""
+    connection = await session.connection()
+    result = await connection.execute(_SAVE_STATE, params)
+    if result.rowcount != 1:
+        raise ConcurrentChange
+
+
+def _save_and_store_statement() -> Any:
+    """PostgreSQL: the dialog state's save (a data-modifying CTE) and the step's reply row in
+    one statement, returning the row's id and how many states were saved (0: someone else
+    changed it; the transaction retries)."""
+    saved = _SAVE_STATE.returning(DialogState.employee_id).cte("saved")
+    return _STORE_REPLY.add_cte(saved).returning(
+        select(func.count()).select_from(saved).scalar_subquery()
+    )
+
+
+def _is_postgres(session: AsyncSession) -> bool:
+    return session.bind is not None and session.bind.dialect.name == "postgresql"
+
+
+async def _found(session: AsyncSession, ident: TelegramIdentity) -> Any:
+    return (await session.execute(_LINK_AND_STATE, {"user_id": ident.user_id})).one_or_none()
+
+
 _STORE_REPLY = insert(Outbox).returning(Outbox.id)
 _SAVE_STATE = (
     update(DialogState)
-    .where(DialogState.employee_id == bindparam("id"), DialogState.version == bindparam("old"))
+    .where(
+        DialogState.employee_id == bindparam("employee"),
+        DialogState.version == bindparam("old"),
+    )
     .values(
         flow=bindparam("flow"),
         step=bindparam("step"),
@@ -673,6 +793,8 @@ _SAVE_STATE = (
     )
     .execution_options(synchronize_session=False)
 )
+# Its parameters are the reply row's columns and the state's (no name is both).
+_SAVE_AND_STORE = _save_and_store_statement()
 
 
 @dataclass(slots=True)
