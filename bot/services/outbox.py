@@ -25,8 +25,8 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import and_, func, or_, select, update
-from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
+from sqlalchemy import Table, and_, bindparam, func, or_, select, update
+from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 from telegram import Bot, InlineKeyboardButton, InlineKeyboardMarkup, InputFile, Message
 from telegram.error import BadRequest, Forbidden, RetryAfter, TelegramError
 
@@ -37,6 +37,9 @@ from bot.html_fit import CAPTION_LIMIT, MESSAGE_LIMIT, plain_html, shorten_html
 log = logging.getLogger(__name__)
 
 LEASE = timedelta(minutes=2)
+# A step's rows for others up to this many are recorded together once sent (a longer batch,
+# a drain, records each row as it goes, so a crash mid-batch sends few of them again).
+RECORD_TOGETHER = 5
 # Backoff between tries: 5 s · 2^attempts, at most an hour.
 BACKOFF_BASE_SECONDS = 5
 BACKOFF_MAX = timedelta(hours=1)
@@ -140,6 +143,9 @@ class OutboxSender:
         # chat -> the message showing its current screen, written with the next record.
         self._screens: dict[int, int | None] = {}
         self._recording = asyncio.Lock()
+        engine = sessionmaker.kw.get("bind")
+        assert engine is not None, "the sessionmaker must be bound to an engine"
+        self._engine: AsyncEngine = engine
 
     @contextlib.asynccontextmanager
     async def _write(self) -> AsyncIterator[AsyncSession]:
@@ -171,10 +177,12 @@ class OutboxSender:
         return await self._send_batch(claimed, record_together=True)
 
     async def deliver(self, ids: Sequence[int]) -> int:
-        """Send these rows now (those just written by a step)."""
+        """Send these rows now (the few a step just wrote for others): recorded together,
+        with the replies of other steps sent meanwhile."""
         if not ids:
             return 0
-        return await self._send_batch(await self._claim(list(ids), len(ids)))
+        claimed = await self._claim(list(ids), len(ids))
+        return await self._send_batch(claimed, record_together=len(claimed) <= RECORD_TOGETHER)
 
     async def deliver_replies(self, chat_id: int, ids: Sequence[int]) -> int:
         """Send a step's reply (just committed, or still unsent for a redelivered update) now
@@ -237,6 +245,15 @@ class OutboxSender:
 
     async def _claim(self, ids: list[int] | None, limit: int) -> list[_Claimed]:
         now = self.clock()
+        if ids is not None and self._engine.dialect.name == "postgresql":
+            # One statement: chosen (skipping rows another sender holds), leased, read.
+            async with self._engine.begin() as connection:
+                rows = await connection.execute(
+                    _CLAIM_IDS,
+                    {"ids": ids, "now": now, "until": now + LEASE, "holder": self.holder},
+                )
+                claimed = [_Claimed(r[0], r[1], r[2], r[3], r[4]) for r in rows]
+            return sorted(claimed, key=lambda row: row.id)
         async with self._write() as session:
             query = select(Outbox.id).where(
                 Outbox.status == OutboxStatus.PENDING,
@@ -368,35 +385,31 @@ class OutboxSender:
                 )
 
     async def _finish_sent(self, done: list[tuple[int, str | None]]) -> None:
+        """Record sent rows and the chats' screens: prebuilt Core statements on a bare
+        connection (this runs after every step; the ORM's bookkeeping buys nothing here)."""
         now = self.clock()
-        async with self._write() as session:
-            await self._remember_screens(session)
-            plain = [row_id for row_id, note in done if note is None]
-            if plain:
-                await session.execute(
-                    update(Outbox)
-                    .where(Outbox.id.in_(plain))
-                    .values(
-                        status=OutboxStatus.SENT,
-                        sent_at=now,
-                        claimed_until=None,
-                        claimed_by=None,
-                        last_error=None,
+        screens, self._screens = self._screens, {}
+        try:
+            async with self.writing(), self._engine.begin() as connection:
+                if screens:
+                    await connection.execute(
+                        _REMEMBER_SCREEN,
+                        [{"chat": chat, "message": message} for chat, message in screens.items()],
                     )
-                )
-            for row_id, note in done:
-                if note is not None:
-                    await session.execute(
-                        update(Outbox)
-                        .where(Outbox.id == row_id)
-                        .values(
-                            status=OutboxStatus.SENT,
-                            sent_at=now,
-                            claimed_until=None,
-                            claimed_by=None,
-                            last_error=note[:300],
-                        )
-                    )
+                plain = [row_id for row_id, note in done if note is None]
+                if plain:
+                    await connection.execute(_MARK_SENT, {"ids": plain, "now": now})
+                noted = [
+                    {"row": row_id, "now": now, "note": note[:300]}
+                    for row_id, note in done
+                    if note is not None
+                ]
+                if noted:
+                    await connection.execute(_MARK_SENT_NOTED, noted)
+        except BaseException:
+            # not written: the screens go with the next record
+            self._screens = {**screens, **self._screens}
+            raise
 
     async def _send_one(self, row: _Claimed, record_sent: bool = True) -> _Fate:
         """Send one row and record what happened (a success only with `record_sent`). Raises
@@ -629,11 +642,11 @@ class OutboxSender:
     async def _remember_screens(self, session: AsyncSession) -> None:
         """Record where each chat's current screen is (the next new screen clears it)."""
         screens, self._screens = self._screens, {}
-        for chat_id, message_id in screens.items():
-            await session.execute(
-                update(TelegramLink)
-                .where(TelegramLink.chat_id == chat_id, TelegramLink.status != LinkStatus.REVOKED)
-                .values(screen_message_id=message_id)
+        if screens:
+            connection = await session.connection()
+            await connection.execute(
+                _REMEMBER_SCREEN,
+                [{"chat": chat, "message": message} for chat, message in screens.items()],
             )
 
     async def _update_row(self, row_id: int, **values: Any) -> None:
@@ -684,6 +697,74 @@ class OutboxSender:
                 )
                 .values(unreachable_since=self.clock())
             )
+
+
+# Built once (they run after every step): Core statements on the tables, no ORM bookkeeping.
+_OUTBOX: Table = Outbox.__table__  # type: ignore[assignment]
+_LINKS: Table = TelegramLink.__table__  # type: ignore[assignment]
+_MARK_SENT = (
+    update(_OUTBOX)
+    .where(_OUTBOX.c.id.in_(bindparam("ids", expanding=True)))
+    .values(
+        status=OutboxStatus.SENT,
+        sent_at=bindparam("now"),
+        claimed_until=None,
+        claimed_by=None,
+        last_error=None,
+    )
+)
+_MARK_SENT_NOTED = (
+    update(_OUTBOX)
+    .where(_OUTBOX.c.id == bindparam("row"))
+    .values(
+        status=OutboxStatus.SENT,
+        sent_at=bindparam("now"),
+        claimed_until=None,
+        claimed_by=None,
+        last_error=bindparam("note"),
+    )
+)
+_PENDING_DUE = (
+    select(_OUTBOX.c.id)
+    .where(
+        _OUTBOX.c.id.in_(bindparam("ids", expanding=True)),
+        _OUTBOX.c.status == OutboxStatus.PENDING,
+        _OUTBOX.c.send_after <= bindparam("now"),
+        or_(_OUTBOX.c.claimed_until.is_(None), _OUTBOX.c.claimed_until < bindparam("now")),
+    )
+    .with_for_update(skip_locked=True)
+    .scalar_subquery()
+)
+_CLAIM_IDS = (
+    update(_OUTBOX)
+    .where(_OUTBOX.c.id.in_(_PENDING_DUE))
+    .values(
+        claimed_until=bindparam("until"),
+        claimed_by=bindparam("holder"),
+        attempts=_OUTBOX.c.attempts + 1,
+    )
+    .returning(
+        _OUTBOX.c.id,
+        _OUTBOX.c.attempts,
+        _OUTBOX.c.payload,
+        func.coalesce(
+            _OUTBOX.c.chat_id,
+            select(_LINKS.c.chat_id)
+            .where(
+                _LINKS.c.employee_id == _OUTBOX.c.recipient_id,
+                _LINKS.c.status == LinkStatus.ACTIVE,
+            )
+            .limit(1)
+            .scalar_subquery(),
+        ),
+        _OUTBOX.c.kind,
+    )
+)
+_REMEMBER_SCREEN = (
+    update(_LINKS)
+    .where(_LINKS.c.chat_id == bindparam("chat"), _LINKS.c.status != LinkStatus.REVOKED)
+    .values(screen_message_id=bindparam("message"))
+)
 
 
 def _fit(html: str, limit: int, mode: str | None) -> str:

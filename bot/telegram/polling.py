@@ -88,6 +88,7 @@ async def serve(settings: Settings, stop: asyncio.Event, say: Say) -> int:
             )
             return ALREADY_RUNNING
         try:
+            services.texts.warm()
             app = build_application(services, holder=lock.lease_owner)
             if other is not None:
                 say("lock_taken_over", holder=f"{other.host}, PID {other.pid}")
@@ -117,6 +118,9 @@ async def recover(
     behind = await sender.load_behind()
     if behind:
         log.info("%d chats have replies still unsent; they go first", len(behind))
+        # Now, not at the next drain or the person's next message (they may have none).
+        for chat_id in sorted(behind):
+            await sender.deliver_replies(chat_id, [])
     pending = [Update.de_json(payload, app.bot) for payload in await inbox.pending()]
     if pending:
         log.info("%d updates received before a stop are processed now", len(pending))
