@@ -87,6 +87,14 @@ class Texts:
             target=target_text,
         )
 
+    def warm(self) -> int:
+        """Compile every template now, at start-up, so nobody's first screen waits for it.
+        Returns how many there are."""
+        names = self.env.list_templates(filter_func=lambda name: name.endswith((".html", ".j2")))
+        for name in names:
+            self.env.get_template(name)
+        return len(names)
+
     def _local(self, value: Any, tz: Any = None) -> Any:
         if isinstance(value, datetime) and value.tzinfo is not None:
             return value.astimezone(tz or self.tz)

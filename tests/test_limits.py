@@ -438,3 +438,15 @@ def test_the_last_resort_cuts_a_message_still_too_long(caplog: pytest.LogCapture
     text = parse_html(html)  # still valid HTML for Telegram
     assert len(text) <= MESSAGE_MAX and text.endswith("(pesan dipotong karena terlalu panjang)")
     assert "message unknown_command is too long" in caplog.text
+
+
+def test_every_template_compiles_at_start_up() -> None:
+    """The bot compiles its templates as it starts (nobody's first screen waits for it): all
+    of them, and a broken one stops it there rather than in someone's step."""
+    from pathlib import Path
+
+    from bot.texts import TEMPLATES_DIR, Texts
+
+    texts = Texts()
+    on_disk = [p for p in Path(TEMPLATES_DIR).rglob("*") if p.suffix in (".html", ".j2")]
+    assert texts.warm() == len(on_disk) > 150

@@ -10,6 +10,8 @@ from decimal import Decimal
 from pathlib import Path
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from bot.domain.policy import (
     DEFAULT_POLICY_FILE,
@@ -643,3 +645,46 @@ def test_templates_say_kesalahan_not_galat() -> None:
         and "galat" in path.read_text(encoding="utf-8").casefold()
     ]
     assert offenders == []
+
+
+# -- the findings of a list seen before come from memory, and only for that very list ----------
+
+
+@settings(max_examples=60, deadline=None)
+@given(
+    changes=st.lists(
+        st.tuples(
+            st.integers(min_value=0, max_value=8),
+            st.sampled_from(["bobot", "target", "iki", "satuan"]),
+            st.integers(min_value=0, max_value=120),
+        ),
+        max_size=4,
+    ),
+    unit_head=st.booleans(),
+    note=st.sampled_from([None, "", "Disepakati dengan unit eselon I"]),
+)
+def test_remembered_findings_are_those_of_the_list_as_it_is(
+    changes: list[tuple[int, str, int]], unit_head: bool, note: str | None
+) -> None:
+    from bot.domain import skp_rules
+
+    policy = default_policy()
+    items = sbbl_items()
+    for index, field, value in changes:
+        item = items[index]
+        if field == "bobot":
+            items[index] = replace(item, bobot=Decimal(value))
+        elif field == "target":
+            items[index] = replace(item, target=Decimal(value))
+        elif field == "iki":
+            items[index] = replace(item, iki=f"Jumlah laporan kegiatan {value}")
+        else:
+            items[index] = replace(item, satuan="Dokumen" if value % 2 else "%")
+        # after each change: asked twice (the second from memory), as a fresh check says
+        profile = policy.rules_for(unit_head)
+        first = check_skp(policy, items, profile, note)
+        again = check_skp(policy, items, policy.rules_for(unit_head), note)
+        assert first == again == skp_rules._check_skp(policy, items, profile, note)
+    # and the other owner's rules on the same list are not taken from memory
+    other = policy.rules_for(not unit_head)
+    assert check_skp(policy, items, other, note) == skp_rules._check_skp(policy, items, other, note)

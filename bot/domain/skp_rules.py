@@ -12,6 +12,7 @@ bot.domain.skp_lint's."""
 
 from __future__ import annotations
 
+from collections import OrderedDict
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from decimal import Decimal
@@ -111,6 +112,14 @@ def composition(
     return dict(c.with_cascade if has_cascade else c.without_cascade)
 
 
+# The findings of lists seen lately (an overview, a card and the submission of one SKP all
+# check the same list): keyed by the list's content, so any change is a new key.
+_CHECKED: OrderedDict[tuple[Any, ...], tuple[Policy, RuleProfile | None, list[Finding]]] = (
+    OrderedDict()
+)
+_CHECKED_MAX = 2048
+
+
 def check_skp(
     policy: Policy,
     items: Sequence[Item],
@@ -122,6 +131,34 @@ def check_skp(
     leave out the count, the totals, the composition and the weights. `count_note` is the
     owner's record of an adjustment of the IKI count (Kemenkes: with the eselon-1 unit): where
     the policy allows one, more IKI than the maximum is then a note, not an error."""
+    unit_head = profile.unit_head if profile is not None else None
+    try:
+        key: tuple[Any, ...] | None = (id(policy), unit_head, tuple(items), count_note)
+        hash(key)
+    except TypeError:
+        key = None
+    if key is not None:
+        hit = _CHECKED.get(key)
+        # The policy and profile are kept with the result: an id reused by another policy,
+        # or another profile, misses.
+        if hit is not None and hit[0] is policy and hit[1] == profile:
+            _CHECKED.move_to_end(key)
+            return list(hit[2])
+    found = _check_skp(policy, items, profile, count_note)
+    if key is not None:
+        _CHECKED[key] = (policy, profile, found)
+        if len(_CHECKED) > _CHECKED_MAX:
+            _CHECKED.popitem(last=False)
+        return list(found)
+    return found
+
+
+def _check_skp(
+    policy: Policy,
+    items: Sequence[Item],
+    profile: RuleProfile | None,
+    count_note: str | None,
+) -> list[Finding]:
     rules = rules_or_default(policy, profile)
     found: list[Finding] = []
     for position, item in enumerate(items, start=1):

@@ -160,6 +160,7 @@ class Worker:
             self.lock = polling
             self.turns = LocalTurns(polling.lease_owner)
         assert self.turns is not None
+        services.texts.warm()
         app = build_application(
             services,
             request=self._request,
