@@ -104,6 +104,8 @@ class Harness:
         return self
 
     async def __aexit__(self, *exc: object) -> None:
+        if self.app.post_shutdown is not None:
+            await self.app.post_shutdown(self.app)
         await self.app.shutdown()
 
     def client(

@@ -566,6 +566,11 @@ class ChatClient:
 
     async def process(self, update: Update) -> None:
         await self.app.process_update(update)
+        # What the step's answers were recorded as, written now rather than by the next
+        # step's transaction (tests read the outbox and the links between steps).
+        sender = self.app.bot_data.get("sender")
+        if sender is not None:
+            await sender.flush_records()
 
     async def send(self, text: str) -> Sent:
         await self.process(self.message_update(text))

@@ -75,3 +75,55 @@ async def test_a_double_tap_answers_once_and_changes_nothing(bot: Harness) -> No
     answers = fitri.answers()
     assert len(answers) == answered + 1 and answers[-1].get("show_alert")  # "old message"
     assert not bot.transport.refused
+
+
+# -- records of what was sent ride on the next step's transaction -----------------------------
+
+
+async def test_a_steps_sent_reply_is_recorded_by_the_next_steps_transaction(
+    bot: Harness,
+) -> None:
+    """Between steps nothing is flushed here (people typing at once): the record that a reply
+    went, and where the chat's screen now is, are written by the next step's own transaction,
+    which reads them (the older screen loses its buttons as usual); with no next step they
+    are written on their own moments later."""
+    import asyncio
+
+    from sqlalchemy import event
+
+    from bot.db.models import Outbox, OutboxStatus
+    from bot.services.outbox import RECORD_DELAY
+
+    fitri = await bot.onboard(STAFF, 7106)
+    first = await fitri.command("menu")
+    transactions: list[str] = []
+
+    def seen(_conn: object, _cursor: object, statement: str, *_: object) -> None:
+        if statement.startswith(("BEGIN", "UPDATE outbox SET status")):
+            transactions.append(statement.split()[0])
+
+    engine = bot.services.db.sync_engine
+    update = fitri.message_update("/menu")
+    await bot.app.process_update(update)  # straight to the application: nothing flushed
+    second = fitri.last
+    [reply] = await bot.rows(Outbox, Outbox.update_id == update.update_id)
+    assert reply.status is OutboxStatus.PENDING  # sent, its record waiting for a ride
+    event.listen(engine, "before_cursor_execute", seen)
+    try:
+        await bot.app.process_update(fitri.message_update("halo"))  # the next step carries it
+    finally:
+        event.remove(engine, "before_cursor_execute", seen)
+    third = fitri.last
+    assert (await bot.rows(Outbox, Outbox.id == reply.id))[0].status is OutboxStatus.SENT
+    assert fitri.now(first).buttons == []
+    assert fitri.now(second).buttons == [] and third.buttons  # it read the carried screen
+    if bot.services.settings.database_url.startswith("sqlite"):
+        # one transaction (BEGIN IMMEDIATE) for the step, which also marked the reply sent
+        assert transactions == ["BEGIN", "UPDATE"]
+    await bot.app.bot_data["sender"].flush_records()
+    # with no step to carry it, a record is written on its own shortly after
+    update = fitri.message_update("/menu")
+    await bot.app.process_update(update)
+    await asyncio.sleep(RECORD_DELAY * 4)
+    [reply] = await bot.rows(Outbox, Outbox.update_id == update.update_id)
+    assert reply.status is OutboxStatus.SENT

@@ -18,13 +18,13 @@ import logging
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime
-from typing import Any
+from typing import Any, Protocol
 
 from sqlalchemy import and_, bindparam, func, insert, null, select, update
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.exc import IntegrityError
-from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
+from sqlalchemy.ext.asyncio import AsyncConnection, AsyncSession, async_sessionmaker
 from sqlalchemy.orm import joinedload
 
 from bot.db.models import (
@@ -66,6 +66,16 @@ class Lease:
     until: datetime
 
 
+class RecordCarrier(Protocol):
+    """An outbox sender whose records of sent rows a step's transaction may carry."""
+
+    def take_records(self) -> Any: ...
+
+    def give_back(self, records: Any) -> None: ...
+
+    async def write_records(self, connection: AsyncConnection, records: Any) -> None: ...
+
+
 class ConcurrentChange(Exception):
     """Someone else changed this person's dialog state since it was read."""
 
@@ -103,6 +113,8 @@ class DialogEngine:
         self._writer: asyncio.Lock | None = asyncio.Lock() if one_writer else None
         # The periods and policies, kept while the stamp read with each update holds.
         self.catalog = Catalog()
+        # The outbox senders of this process: their records ride on the steps' transactions.
+        self.carriers: list[RecordCarrier] = []
 
     def writing(self) -> contextlib.AbstractAsyncContextManager[Any]:
         """Around another write transaction (storing received updates): SQLite's one writer
@@ -141,16 +153,37 @@ class DialogEngine:
 
     async def _retrying(self, body: Callable[[AsyncSession], Awaitable[Outcome]]) -> Outcome:
         for attempt in range(1, MAX_ATTEMPTS + 1):
+            carried: list[tuple[RecordCarrier, Any]] = []
             try:
                 async with (
                     self._writer or contextlib.nullcontext(),
                     self.sessionmaker() as session,
                     session.begin(),
                 ):
+                    # First, so the step reads them (where the chat's screen is now).
+                    await self._carry(session, carried)
                     return await body(session)
             except ConcurrentChange:
+                self._give_back(carried)
                 log.info("concurrent change of a dialog state, retrying (attempt %d)", attempt)
+            except BaseException:
+                self._give_back(carried)
+                raise
         raise ConcurrentChange("gave up after repeated concurrent changes")
+
+    async def _carry(self, session: AsyncSession, carried: list[tuple[RecordCarrier, Any]]) -> None:
+        """Records the senders of this process have waiting (rows sent by earlier steps)
+        written in this step's transaction instead of one of their own."""
+        for carrier in self.carriers:
+            records = carrier.take_records()
+            if records is not None:
+                carried.append((carrier, records))
+                await carrier.write_records(await session.connection(), records)
+
+    @staticmethod
+    def _give_back(carried: list[tuple[RecordCarrier, Any]]) -> None:
+        for carrier, records in carried:
+            carrier.give_back(records)
 
     # -- Telegram specifics ---------------------------------------------------------------
 

@@ -26,7 +26,7 @@ from pathlib import Path
 from typing import Any
 
 from sqlalchemy import Table, and_, bindparam, func, or_, select, update
-from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
+from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine, AsyncSession, async_sessionmaker
 from telegram import Bot, InlineKeyboardButton, InlineKeyboardMarkup, InputFile, Message
 from telegram.error import BadRequest, Forbidden, RetryAfter, TelegramError
 
@@ -37,6 +37,9 @@ from bot.html_fit import CAPTION_LIMIT, MESSAGE_LIMIT, plain_html, shorten_html
 log = logging.getLogger(__name__)
 
 LEASE = timedelta(minutes=2)
+# How long a sent row's record waits for a step's transaction to carry it (see
+# `_record_sent`) before it is written on its own.
+RECORD_DELAY = 0.05
 # A step's rows for others up to this many are recorded together once sent (a longer batch,
 # a drain, records each row as it goes, so a crash mid-batch sends few of them again).
 RECORD_TOGETHER = 5
@@ -49,6 +52,14 @@ REPLY_KIND = "reply"
 # Why a message for someone without an active Telegram link failed: it is sent again when
 # they link (bot.usecases.outbox_admin.deliver_waiting).
 NO_LINK_ERROR = "no active Telegram link"
+
+
+@dataclass(slots=True)
+class Records:
+    """Rows sent (with Telegram's note, if any) and chats' current screens, not yet written."""
+
+    sent: dict[int, str | None]
+    screens: dict[int, int | None]
 
 
 @dataclass(frozen=True, slots=True)
@@ -143,6 +154,7 @@ class OutboxSender:
         # chat -> the message showing its current screen, written with the next record.
         self._screens: dict[int, int | None] = {}
         self._recording = asyncio.Lock()
+        self._flusher: asyncio.Task[None] | None = None
         engine = sessionmaker.kw.get("bind")
         assert engine is not None, "the sessionmaker must be bound to an engine"
         self._engine: AsyncEngine = engine
@@ -365,51 +377,75 @@ class OutboxSender:
         return sent
 
     async def _record_sent(self, done: list[tuple[int, str | None]]) -> None:
-        """Record rows as sent, together with those other steps sent meanwhile: one
-        transaction for all that waited while the previous one was written (a group commit),
-        instead of one for each step."""
+        """Rows sent, to be recorded as such: carried by the next step's transaction of this
+        process (no transaction of their own on the hot path), or written together after
+        `RECORD_DELAY` when no step comes. A crash before that sends them again (at least
+        once, never lost)."""
         self._unrecorded.update(done)
+        self._schedule_records()
+
+    def take_records(self) -> Records | None:
+        """What is sent and not yet recorded (given back if its transaction fails)."""
+        if not self._unrecorded and not self._screens:
+            return None
+        records = Records(self._unrecorded, self._screens)
+        self._unrecorded, self._screens = {}, {}
+        return records
+
+    def give_back(self, records: Records, try_again: bool = True) -> None:
+        for row_id, note in records.sent.items():
+            self._unrecorded.setdefault(row_id, note)
+        for chat_id, message_id in records.screens.items():
+            self._screens.setdefault(chat_id, message_id)  # a newer screen wins
+        if try_again:
+            self._schedule_records()
+
+    async def write_records(self, connection: AsyncConnection, records: Records) -> None:
+        """The records, in the caller's transaction: prebuilt Core statements (this runs
+        after every step; the ORM's bookkeeping buys nothing here)."""
+        now = self.clock()
+        if records.screens:
+            await connection.execute(
+                _REMEMBER_SCREEN,
+                [{"chat": chat, "message": message} for chat, message in records.screens.items()],
+            )
+        plain = [row_id for row_id, note in records.sent.items() if note is None]
+        if plain:
+            await connection.execute(_MARK_SENT, {"ids": plain, "now": now})
+        noted = [
+            {"row": row_id, "now": now, "note": note[:300]}
+            for row_id, note in records.sent.items()
+            if note is not None
+        ]
+        if noted:
+            await connection.execute(_MARK_SENT_NOTED, noted)
+
+    async def flush_records(self) -> None:
+        """Write what no step carried (after `RECORD_DELAY`, at shutdown, in tests)."""
         async with self._recording:
-            if not any(row_id in self._unrecorded for row_id, _note in done):
-                return  # recorded by the transaction that just ended
-            batch = list(self._unrecorded.items())
-            self._unrecorded.clear()
+            records = self.take_records()
+            if records is None:
+                return
             try:
-                await self._finish_sent(batch)
-            except Exception as exc:  # leased still: sent again once the lease is given back
+                async with self.writing(), self._engine.begin() as connection:
+                    await self.write_records(connection, records)
+            except Exception as exc:  # still leased: kept for the next try
                 log.error(
                     "outbox: could not record %d rows as sent (%s at %s)",
-                    len(batch),
+                    len(records.sent),
                     type(exc).__name__,
                     _where(exc),
                 )
+                # kept for the next step to carry (no loop of tries while the database is away)
+                self.give_back(records, try_again=False)
 
-    async def _finish_sent(self, done: list[tuple[int, str | None]]) -> None:
-        """Record sent rows and the chats' screens: prebuilt Core statements on a bare
-        connection (this runs after every step; the ORM's bookkeeping buys nothing here)."""
-        now = self.clock()
-        screens, self._screens = self._screens, {}
-        try:
-            async with self.writing(), self._engine.begin() as connection:
-                if screens:
-                    await connection.execute(
-                        _REMEMBER_SCREEN,
-                        [{"chat": chat, "message": message} for chat, message in screens.items()],
-                    )
-                plain = [row_id for row_id, note in done if note is None]
-                if plain:
-                    await connection.execute(_MARK_SENT, {"ids": plain, "now": now})
-                noted = [
-                    {"row": row_id, "now": now, "note": note[:300]}
-                    for row_id, note in done
-                    if note is not None
-                ]
-                if noted:
-                    await connection.execute(_MARK_SENT_NOTED, noted)
-        except BaseException:
-            # not written: the screens go with the next record
-            self._screens = {**screens, **self._screens}
-            raise
+    def _schedule_records(self) -> None:
+        if self._flusher is None or self._flusher.done():
+            self._flusher = asyncio.get_running_loop().create_task(self._flush_later())
+
+    async def _flush_later(self) -> None:
+        await asyncio.sleep(RECORD_DELAY)
+        await self.flush_records()
 
     async def _send_one(self, row: _Claimed, record_sent: bool = True) -> _Fate:
         """Send one row and record what happened (a success only with `record_sent`). Raises

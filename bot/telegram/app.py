@@ -273,6 +273,16 @@ async def on_error(update: object, context: ContextTypes.DEFAULT_TYPE) -> None:
             log.warning("could not tell user %s about the error", user_id)
 
 
+async def _post_shutdown(app: Application[Any, Any, Any, Any, Any, Any]) -> None:
+    """What was sent and not yet recorded is written before the process ends (PTB calls
+    this from run_polling() only: whoever runs the application otherwise calls it)."""
+    services: Services = app.bot_data["services"]
+    sender: OutboxSender = app.bot_data["sender"]
+    with contextlib.suppress(ValueError):
+        services.dialog.carriers.remove(sender)
+    await sender.flush_records()
+
+
 def tune_gc() -> None:
     """After start-up: move what is loaded for good (modules, templates, mappers) out of the
     collector's sight and collect young objects less often. Measured in bench/: the p99 of a
@@ -379,6 +389,7 @@ def build_application(
         .concurrent_updates(PerUserUpdateProcessor(settings.update_concurrency, limiter))
         .get_updates_request(updates_request)
         .post_init(_post_init)
+        .post_shutdown(_post_shutdown)
     )
     if request is not None:
         builder = builder.request(request)
@@ -403,6 +414,8 @@ def build_application(
         holder=holder,
         writing=services.dialog.writing,
     )
+    # Its records of sent rows ride on this process's steps (see OutboxSender._record_sent).
+    services.dialog.carriers.append(app.bot_data["sender"])
     app.add_handler(MessageHandler(filters.UpdateType.MESSAGE, on_message))
     app.add_handler(CallbackQueryHandler(on_callback))
     app.add_error_handler(on_error)

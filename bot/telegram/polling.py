@@ -169,4 +169,6 @@ async def _poll(
         await stop.wait()
         await app.updater.stop()
         await app.stop()
+        if app.post_shutdown is not None:
+            await app.post_shutdown(app)  # only run_polling() calls it by itself
     return lost

@@ -243,6 +243,9 @@ class Worker:
             with contextlib.suppress(Exception):
                 if self.app.running:
                     await self.app.stop()
+            if self.app.post_shutdown is not None:
+                with contextlib.suppress(Exception):
+                    await self.app.post_shutdown(self.app)
             await self.app.shutdown()
         if self.turns is not None:
             await self.turns.close()
