@@ -6,8 +6,10 @@ from __future__ import annotations
 
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import inspect, select
+from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import joinedload
+from sqlalchemy.orm.util import identity_key
 
 from bot.db.models import Employee, Skp, SkpExpectation, SkpItem, SkpResource
 from bot.domain import contract
@@ -27,6 +29,13 @@ async def load_skp(tx: Tx, skp_id: int, lock: bool = True) -> Skp:
         raise Refused(Refusal.NOT_FOUND)
     # Sessions do not autoflush: write what this transaction changed before reading afresh.
     await tx.session.flush()
+    if not lock or not tx.postgres:
+        # Read in this transaction already, with its owner: current as it is (on SQLite the
+        # transaction holds the write lock from its first statement; without a lock nothing
+        # is gained by reading it again).
+        held = _held(tx.session, skp_id)
+        if held is not None:
+            return held
     stmt = (
         select(Skp)
         .options(joinedload(Skp.employee))
@@ -39,6 +48,13 @@ async def load_skp(tx: Tx, skp_id: int, lock: bool = True) -> Skp:
     if skp is None:
         raise Refused(Refusal.NOT_FOUND)
     return skp
+
+
+def _held(session: AsyncSession, skp_id: int) -> Skp | None:
+    held = session.identity_map.get(identity_key(Skp, skp_id))
+    if not isinstance(held, Skp) or "employee" in inspect(held).unloaded:
+        return None
+    return held
 
 
 async def fresh(tx: Tx, model: type[Any], row_id: int) -> Any:
