@@ -109,7 +109,11 @@ class Dashboard(WebBase):
         async with self.reading() as session:
             scope = await self._scope(request, session)
             season = await self.season(session)
-            units = await queries.unit_overview(session, season, scope.unit_ids) if season else []
+            units = []
+            if season is not None:
+                units = await queries.unit_overview(
+                    session, season, scope.unit_ids, everything=scope.admin
+                )
         total = queries.Counts(None, "")
         for counts in units:
             total.add(counts)
