@@ -18,7 +18,7 @@ from sqlalchemy import select
 from bot.container import Services, build_services
 from bot.db import migrate as migrations
 from bot.db.models import AuditLog, Employee, Team, Unit, WebLogin
-from bot.services.demo import DIREKTUR, KARO
+from bot.services.demo import DIREKTUR, KARO, KATIM_SBBL
 from bot.webapp import auth, queries
 from bot.webapp.server import build_web_app
 from tests.conftest import Clock, Harness, make_settings
@@ -292,3 +292,18 @@ async def test_a_member_cannot_get_a_link_even_by_the_use_case(bot: Harness) -> 
         assert plain is not None
         with pytest.raises(Refused):
             await web_login.issue(tx, plain, 15)
+
+
+async def test_tim_saya_shows_each_members_skp_status(bot: Harness) -> None:
+    await scripted_season(bot)
+    ketua = await bot.onboard(KATIM_SBBL, 9111)
+    await ketua.command("menu")
+    team = await ketua.click("Tim saya")
+    async with bot.services.sessionmaker() as session:
+        member = (
+            await session.execute(select(Employee).where(Employee.nip == SBBL_MEMBER))
+        ).scalar_one()
+    lines = team.text.splitlines()
+    at = next(i for i, line in enumerate(lines) if member.name in line)
+    assert lines[at + 1].strip() == "SKP: diajukan"
+    assert "SKP: belum mulai" in team.text  # the other member has none yet
