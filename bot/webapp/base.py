@@ -63,9 +63,6 @@ class WebBase:
         )
         return HTMLResponse(html, status_code=http_status, headers=SECURITY_HEADERS)
 
-    def refused(self, status: int) -> HTMLResponse:
-        return self.page("refused", http_status=status, status_code=status)
-
     def session_of(self, request: Request, kind: str) -> auth.Session | None:
         found = auth.read_session(self.secret, request.cookies.get(auth.COOKIE), self.now)
         return found if found is not None and found.kind == kind else None

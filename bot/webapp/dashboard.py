@@ -17,7 +17,7 @@ from starlette.routing import Route
 
 from bot.db.models import Employee, Skp, SkpItem, SkpStatus, Team, Unit
 from bot.usecases import web_login
-from bot.webapp import auth, queries
+from bot.webapp import auth, lists, queries
 from bot.webapp.base import Refuse, WebBase, form_of, int_param
 from bot.webapp.scope import Scope, dashboard_scope
 
@@ -195,14 +195,14 @@ class Dashboard(WebBase):
     async def unreachable(self, request: Request) -> Response:
         async with self.reading() as session:
             scope = await self._scope(request, session)
-            rows = await queries.unreachable(session, scope.unit_ids)
+            rows = await lists.unreachable(session, scope.unit_ids)
             season = await self.season(session)
         return self.page("unreachable", rows=rows, **self._common(scope, season))
 
     async def reports(self, request: Request) -> Response:
         async with self.reading() as session:
             scope = await self._scope(request, session)
-            rows = await queries.open_reports(session, scope.unit_ids)
+            rows = await lists.open_reports(session, scope.unit_ids)
             season = await self.season(session)
         return self.page("reports", rows=rows, **self._common(scope, season))
 

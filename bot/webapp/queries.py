@@ -72,9 +72,6 @@ class Counts:
     def done(self) -> int:
         return self.buckets[SkpStatus.SET.value]
 
-    def percent(self, bucket: str) -> float:
-        return 100.0 * self.buckets[bucket] / self.total if self.total else 0.0
-
     def add(self, other: Counts) -> None:
         for key, value in other.buckets.items():
             self.buckets[key] += value
@@ -368,55 +365,6 @@ async def people(
             )
         )
     return rows
-
-
-async def unreachable(
-    session: AsyncSession, unit_ids: Iterable[int], limit: int = 200
-) -> list[Any]:
-    return list(
-        (
-            await session.execute(
-                select(Employee.id, Employee.name, Employee.nip, Unit.name.label("unit"))
-                .join(TelegramLink, TelegramLink.employee_id == Employee.id)
-                .join(Unit, Unit.id == Employee.unit_id)
-                .add_columns(TelegramLink.unreachable_since)
-                .where(
-                    TelegramLink.status == LinkStatus.ACTIVE,
-                    TelegramLink.unreachable_since.is_not(None),
-                    Employee.unit_id.in_(sorted(set(unit_ids))),
-                )
-                .order_by(TelegramLink.unreachable_since)
-                .limit(limit)
-            )
-        ).all()
-    )
-
-
-async def open_reports(
-    session: AsyncSession, unit_ids: Iterable[int], limit: int = 200
-) -> list[Any]:
-    return list(
-        (
-            await session.execute(
-                select(
-                    DataReport.field,
-                    DataReport.note,
-                    DataReport.created_at,
-                    Employee.id.label("employee_id"),
-                    Employee.name,
-                    Unit.name.label("unit"),
-                )
-                .join(Employee, Employee.id == DataReport.employee_id)
-                .join(Unit, Unit.id == Employee.unit_id)
-                .where(
-                    DataReport.status == ReportStatus.OPEN,
-                    Employee.unit_id.in_(sorted(set(unit_ids))),
-                )
-                .order_by(DataReport.created_at)
-                .limit(limit)
-            )
-        ).all()
-    )
 
 
 async def buckets_of(

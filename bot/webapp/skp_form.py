@@ -16,8 +16,6 @@ from bot.services import skp as store
 from bot.texts import Texts
 from conversations.findings import describe, grouped
 
-FIELDS = ("rhk", "aspek", "iki", "target", "satuan", "bobot")
-
 
 @dataclass
 class Read:
