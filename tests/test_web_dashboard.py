@@ -5,6 +5,7 @@ with a forged one, and outside the person's units."""
 
 from __future__ import annotations
 
+import asyncio
 import io
 import zipfile
 from collections.abc import AsyncIterator, Callable
@@ -307,3 +308,14 @@ async def test_tim_saya_shows_each_members_skp_status(bot: Harness) -> None:
     at = next(i for i, line in enumerate(lines) if member.name in line)
     assert lines[at + 1].strip() == "SKP: diajukan"
     assert "SKP: belum mulai" in team.text  # the other member has none yet
+
+
+async def test_the_web_server_refuses_to_start_without_a_session_secret(
+    database_url: str,
+) -> None:
+    from bot.webapp.server import serve
+
+    said: list[str] = []
+    settings = make_settings(database_url, web_session_secret="too-short")
+    code = await serve(settings, asyncio.Event(), lambda key, **_: said.append(key))
+    assert code == 2 and said == ["web_secret_missing"]

@@ -4,10 +4,13 @@ numbers the dashboard must show computed the slow, obvious way from the rows."""
 
 from __future__ import annotations
 
+import hashlib
+import hmac
 import re
 from collections import Counter
 from datetime import timedelta
 from typing import Any
+from urllib.parse import urlencode
 
 from sqlalchemy import select
 
@@ -25,7 +28,6 @@ from bot.db.models import (
 )
 from bot.reminders.calendar import working_days_between
 from bot.services.demo import DIREKTUR, KATIM_PENKIN, KATIM_SBBL
-from bot.webapp.auth import sign_init_data
 from tests.conftest import Harness
 from tests.document_seeds import employee_id, seed_skp
 from tests.telegram_fake import TOKEN, ChatClient
@@ -53,8 +55,18 @@ async def login_token(client: ChatClient) -> str:
 
 
 def init_data(tg_user_id: int, auth_date: int, token: str = TOKEN) -> str:
-    user = f'{{"id":{tg_user_id},"first_name":"Uji","language_code":"id"}}'
-    return sign_init_data({"auth_date": str(auth_date), "query_id": "AAH-uji", "user": user}, token)
+    """initData as Telegram signs it (computed here from Telegram's documented algorithm, not
+    with the server's code): secret = HMAC-SHA256(key "WebAppData", the bot token); hash =
+    hex HMAC-SHA256(key secret, the other fields as sorted "key=value" lines)."""
+    fields = {
+        "auth_date": str(auth_date),
+        "query_id": "AAH-uji",
+        "user": f'{{"id":{tg_user_id},"first_name":"Uji","language_code":"id"}}',
+    }
+    check_string = "\n".join(f"{k}={fields[k]}" for k in sorted(fields))
+    secret = hmac.new(b"WebAppData", token.encode(), hashlib.sha256).digest()
+    signature = hmac.new(secret, check_string.encode(), hashlib.sha256).hexdigest()
+    return urlencode({**fields, "hash": signature})
 
 
 async def scripted_season(bot: Harness) -> dict[str, int]:

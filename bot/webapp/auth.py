@@ -100,12 +100,3 @@ def check_init_data(
     if not isinstance(user, dict) or not isinstance(user.get("id"), int):
         return None
     return WebAppUser(int(user["id"]), int(auth_date))
-
-
-def sign_init_data(fields: dict[str, str], bot_token: str) -> str:
-    """initData as Telegram would send it (for tests and the local preview)."""
-    from urllib.parse import urlencode
-
-    check_string = "\n".join(f"{k}={v}" for k, v in sorted(fields.items()))
-    secret = hmac.new(b"WebAppData", bot_token.encode(), hashlib.sha256).digest()
-    return urlencode({**fields, "hash": _mac(secret, check_string)})
