@@ -214,3 +214,14 @@ async def test_another_persons_skp_is_refused_and_the_leader_only_reads(
         assert answer.status_code == 403
     [row] = await bot.rows(SkpItem, SkpItem.id == items[0])
     assert row.rhk != "x" * 20
+
+
+def test_the_terminal_chat_does_not_offer_the_mini_app() -> None:
+    from bot.engine.types import Button, Outcome, Reply
+    from bot.terminal import render
+
+    table = Button("🧾 Buka tabel SKP", "", f"{BASE}/app")
+    outcome = Outcome(replies=[Reply("SKP", [[Button("Menu", "step:menu::1")], [table]])])
+    said: list[str] = []
+    assert [b.label for b in render(outcome, said.append)] == ["Menu"]
+    assert not any("Buka tabel SKP" in line for line in said)
