@@ -621,6 +621,35 @@ async def _serve(settings: Settings, webhook: bool = False) -> int:
     return await serve(settings, stop, _say_to)
 
 
+@app.command()
+def web() -> None:
+    """Serve the HR dashboard and the SKP Mini App (WEB_BASE_URL, WEB_SESSION_SECRET,
+    WEB_LISTEN, WEB_PORT). Migrations are applied first; several may run side by side."""
+    from bot.webapp import server as web_server
+
+    settings = get_settings()
+    secrets = [
+        s.get_secret_value()
+        for s in (settings.telegram_bot_token, settings.web_session_secret)
+        if s
+    ]
+    logs.configure(
+        settings.log_level,
+        secrets,
+        json_format=settings.log_format == "json",
+        worker=settings.worker_name,
+    )
+
+    async def main() -> int:
+        stop = asyncio.Event()
+        loop = asyncio.get_running_loop()
+        for sig in (signal.SIGINT, signal.SIGTERM):
+            loop.add_signal_handler(sig, stop.set)
+        return await web_server.serve(settings, stop, _say_to)
+
+    raise typer.Exit(code=asyncio.run(main()))
+
+
 webhook_app = typer.Typer(
     no_args_is_help=True, help="Telegram's webhook for this bot (set, delete, info)."
 )

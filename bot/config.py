@@ -88,6 +88,20 @@ class Settings(BaseSettings):
     # /healthz answers 503 when an update received this many seconds ago is still unprocessed.
     health_max_inbox_age: int = Field(default=300, ge=5, le=86400)
 
+    # The web dashboard and the SKP Mini App (`dialog-kinerja web`, bot.webapp). WEB_BASE_URL
+    # is the public address people open (the bot puts it in login links; the Mini App's
+    # button needs https); WEB_SESSION_SECRET signs the session cookies (at least 32
+    # characters; the web server refuses to start without one).
+    web_base_url: str | None = None
+    web_session_secret: SecretStr | None = None
+    web_listen: str = "127.0.0.1"
+    web_port: int = Field(default=8090, ge=1, le=65535)
+    # A login link works once, within this many minutes; a session lasts this many hours.
+    web_login_minutes: int = Field(default=15, ge=1, le=1440)
+    web_session_hours: int = Field(default=8, ge=1, le=168)
+    # A Mini App's initData older than this is refused (Telegram signs the moment it opened).
+    webapp_max_age_seconds: int = Field(default=3600, ge=60, le=86400)
+
     @field_validator("webhook_secret")
     @classmethod
     def _telegram_secret(cls, value: SecretStr | None) -> SecretStr | None:

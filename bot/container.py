@@ -13,6 +13,7 @@ from bot.db.engine import create_engine, create_sessionmaker
 from bot.documents.service import DocumentMaker
 from bot.engine.runtime import DialogEngine
 from bot.texts import Texts, get_texts
+from bot.webapp import links as web_links
 from conversations import build_registry
 from conversations.onboarding import handle_unlinked
 
@@ -40,6 +41,7 @@ def build_services(settings: Settings, clock: Callable[[], datetime] = system_cl
     sessionmaker = create_sessionmaker(db)
     texts = get_texts()
     texts.tz = settings.tz
+    web_links.configure(settings)
     dialog = DialogEngine(
         build_registry(),
         sessionmaker,

@@ -25,7 +25,8 @@ def render(outcome: Outcome, say: Callable[[str], None]) -> list[Button]:
     buttons: list[Button] = []
     for reply in outcome.replies:
         say(plain(reply.html))
-        buttons = [b for row in reply.buttons for b in row]
+        # A Mini App opens only inside Telegram: the terminal offers what the chat does.
+        buttons = [b for row in reply.buttons for b in row if not b.web_app]
         for index, button in enumerate(buttons, start=1):
             say(f"  [{index}] {button.label}")
         say("")

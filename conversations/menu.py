@@ -25,7 +25,9 @@ from bot.engine.flow import Choice, Goto, Next, Reask, Stay, Step, flow
 from bot.engine.runtime import HOME
 from bot.usecases import organisation, skp_lifecycle
 from bot.usecases.base import Refused
-from conversations import admin_outbox, data_report, privacy, review
+from bot.webapp import queries
+from bot.webapp.links import LINKS
+from conversations import admin_outbox, data_report, privacy, review, web_login
 from conversations.people import identity_card
 from conversations.period import period_in_force
 
@@ -70,6 +72,8 @@ def home_choices(_ctx: Ctx, view: dict[str, Any]) -> list[list[Choice]]:
         rows.append([Choice("go", "menu_team", "team")])
     if Role.UNIT_HEAD in roles:
         rows.append([Choice("go", "menu_unit", "unit")])
+    if (Role.ADMIN in roles or Role.UNIT_HEAD in roles) and LINKS.dashboard:
+        rows.append([Choice("go", "menu_web", "web")])
     if Role.ADMIN in roles:
         rows.append([Choice("go", "menu_admin_status", "admin_status")])
         rows.append(
@@ -95,6 +99,8 @@ async def on_home(ctx: Ctx, _action: str, arg: str) -> Next:
         return Goto("pick", "kaskade")
     if arg == "persetujuan":
         return Goto("list", "tinjau")
+    if arg == "web":
+        return await web_login.send_link(ctx)
     return Goto(arg)
 
 
@@ -279,7 +285,7 @@ async def team_view(ctx: Ctx) -> dict[str, Any]:
         .scalars()
         .all()
     )
-    result = []
+    result: list[dict[str, Any]] = []
     for team in teams:
         members = (
             await ctx.session.execute(
@@ -290,7 +296,10 @@ async def team_view(ctx: Ctx) -> dict[str, Any]:
             )
         ).all()
         result.append({"team": team, "members": [(m, bool(linked)) for m, linked in members]})
-    return {"teams": result}
+    period = await period_in_force(ctx)
+    member_ids = [m.id for t in result for m, _linked in t["members"]]
+    statuses = await queries.buckets_of(ctx.session, period.id, member_ids) if period else {}
+    return {"teams": result, "statuses": statuses}
 
 
 async def unit_view(ctx: Ctx) -> dict[str, Any]:

@@ -22,6 +22,7 @@ from bot.usecases import agreements, skp_lifecycle
 from bot.usecases.base import Refused
 from bot.usecases.loading import items_of
 from bot.usecases.summary import skp_summary
+from bot.webapp.links import LINKS
 from conversations import dialog_log, paging, review_expectations, review_lampiran
 from conversations.change_steps import change_steps
 from conversations.dialog_text import NOTE_MAX, arg_number, note_problem
@@ -166,6 +167,8 @@ def home_choices(_ctx: Ctx, view: dict[str, Any]) -> list[list[Choice]]:
     if view["rows"]:
         # The review quotes each IKI short: the whole item is one tap away.
         rows.append([Choice("items", "skp_view_items")])
+        if LINKS.mini_app:  # the same table the employee edits, read-only for the leader
+            rows.append([Choice("", "skp_open_table", web_app=f"{LINKS.mini_app}?skp={skp.id}")])
     rows.append(dialog_log.log_choice(view["log_count"]))
     rows.append(paging.page_row(view["page"]))
     return [*rows, [Choice("list", "back_to_list")]]

@@ -25,6 +25,7 @@ from bot.engine.runtime import HOME
 from bot.services import skp as store
 from bot.usecases import agreements, drafting, skp_lifecycle
 from bot.usecases.base import Refused
+from bot.webapp.links import LINKS
 from conversations import (
     dialog_log,
     paging,
@@ -165,6 +166,8 @@ def overview_choices(_ctx: Ctx, view: dict[str, Any]) -> list[list[Choice]]:
         rows.append([Choice("versions", "skp_versions")])
     if view["rows"]:
         rows.append([Choice("docs", "skp_documents")])
+        if LINKS.mini_app:  # the same items as a table (optional: the chat does it all)
+            rows.append([Choice("", "skp_open_table", web_app=LINKS.mini_app)])
     rows.append(paging.page_row(view["page"]))
     rows.append([Choice("menu", "skp_menu")])
     return rows

@@ -425,6 +425,22 @@ class DataReport(Base):
     employee: Mapped[Employee] = relationship(foreign_keys=[employee_id])
 
 
+class WebLogin(Base):
+    """A one-time link the bot sent an administrator or unit head to open the web dashboard.
+    Only a hash of the token is stored; the link works once and briefly."""
+
+    __tablename__ = "web_logins"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    employee_id: Mapped[int] = mapped_column(
+        ForeignKey("employees.id", ondelete="CASCADE"), index=True
+    )
+    token_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    created_at: Mapped[datetime] = mapped_column(UtcDateTime, default=utcnow)
+    expires_at: Mapped[datetime] = mapped_column(UtcDateTime)
+    used_at: Mapped[datetime | None] = mapped_column(UtcDateTime)
+
+
 class AuditLog(Base):
     __tablename__ = "audit_log"
     __table_args__ = (Index("ix_audit_log_object", "object_type", "object_id"),)

@@ -22,6 +22,8 @@ class Choice:
     arg: str = ""
     text: str | None = None
     values: tuple[tuple[str, Any], ...] = ()
+    # A Mini App button: opens this https address in Telegram (no callback, no step).
+    web_app: str | None = None
 
 
 def grid(choices: Sequence[Choice], width: int) -> list[list[Choice]]:

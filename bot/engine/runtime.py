@@ -621,7 +621,8 @@ class DialogEngine:
             [
                 Button(
                     c.text if c.text is not None else self.texts.label(c.label, **dict(c.values)),
-                    Callback(STEP_NS, c.action, c.arg, version).encode(),
+                    "" if c.web_app else Callback(STEP_NS, c.action, c.arg, version).encode(),
+                    c.web_app,
                 )
                 for c in row
             ]
@@ -684,7 +685,7 @@ def _screen_messages(outcome: Outcome, pressed: int | None) -> list[dict[str, An
     messages: list[dict[str, Any]] = [
         {
             "html": reply.html,
-            "buttons": [[{"label": b.label, "data": b.data} for b in row] for row in reply.buttons],
+            "buttons": [[b.as_dict() for b in row] for row in reply.buttons],
         }
         for reply in replies
     ]

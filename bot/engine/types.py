@@ -48,6 +48,15 @@ class Event:
 class Button:
     label: str
     data: str
+    # A Mini App button (Telegram's `web_app`): opens this https address instead of
+    # sending callback data.
+    web_app: str | None = None
+
+    def as_dict(self) -> dict[str, str]:
+        """How a button is stored in an outbox payload."""
+        if self.web_app:
+            return {"label": self.label, "data": "", "web_app": self.web_app}
+        return {"label": self.label, "data": self.data}
 
 
 @dataclass(slots=True)

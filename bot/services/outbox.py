@@ -27,7 +27,14 @@ from typing import Any
 
 from sqlalchemy import Table, and_, bindparam, func, or_, select, update
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine, AsyncSession, async_sessionmaker
-from telegram import Bot, InlineKeyboardButton, InlineKeyboardMarkup, InputFile, Message
+from telegram import (
+    Bot,
+    InlineKeyboardButton,
+    InlineKeyboardMarkup,
+    InputFile,
+    Message,
+    WebAppInfo,
+)
 from telegram.error import BadRequest, Forbidden, RetryAfter, TelegramError
 
 from bot.db.models import LinkStatus, Outbox, OutboxStatus, TelegramLink
@@ -90,12 +97,16 @@ class _Fate:
     note: str | None = None
 
 
+def inline_button(b: dict[str, str]) -> InlineKeyboardButton:
+    if b.get("web_app"):
+        return InlineKeyboardButton(b["label"], web_app=WebAppInfo(b["web_app"]))
+    return InlineKeyboardButton(b["label"], callback_data=b["data"])
+
+
 def keyboard(rows: Sequence[Sequence[dict[str, str]]]) -> InlineKeyboardMarkup | None:
     if not rows:
         return None
-    return InlineKeyboardMarkup(
-        [[InlineKeyboardButton(b["label"], callback_data=b["data"]) for b in row] for row in rows]
-    )
+    return InlineKeyboardMarkup([[inline_button(b) for b in row] for row in rows])
 
 
 def _fallback_mode(exc: BadRequest) -> str | None:

@@ -14,7 +14,6 @@ from telegram import (
     BotCommand,
     CallbackQuery,
     Document,
-    InlineKeyboardButton,
     InlineKeyboardMarkup,
     LinkPreviewOptions,
     Update,
@@ -39,7 +38,7 @@ from bot.engine.runtime import Lease, TelegramIdentity
 from bot.engine.types import Event, EventKind, Outcome, Reply
 from bot.reminders.planner import Planner, ReminderConfig
 from bot.services.housekeeping import prune_processed_updates
-from bot.services.outbox import OutboxSender
+from bot.services.outbox import OutboxSender, inline_button
 from bot.telegram.inbox import InboxRequest, InboxStore
 from bot.telegram.processor import PerUserUpdateProcessor, RateLimiter, release_slot
 
@@ -65,10 +64,7 @@ def markup(reply: Reply) -> InlineKeyboardMarkup | None:
     if not reply.buttons:
         return None
     return InlineKeyboardMarkup(
-        [
-            [InlineKeyboardButton(b.label, callback_data=b.data) for b in row]
-            for row in reply.buttons
-        ]
+        [[inline_button(b.as_dict()) for b in row] for row in reply.buttons]
     )
 
 

@@ -96,7 +96,7 @@ class Tx:
         """What an outbox row carries: the message's HTML, its buttons, the file to build."""
         payload: dict[str, Any] = {
             "html": self.texts.message(template, **context),
-            "buttons": [[{"label": b.label, "data": b.data} for b in row] for row in buttons or []],
+            "buttons": [[b.as_dict() for b in row] for row in buttons or []],
         }
         if document is not None:
             payload["document"] = document
