@@ -8,7 +8,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from decimal import Decimal
 
-from sqlalchemy import func, select, update
+from sqlalchemy import bindparam, func, select, update
 
 from bot.db.models import Skp, SkpItem
 from bot.domain.contract import Action, Refusal, TargetValue
@@ -41,24 +41,20 @@ async def _item_of(tx: Tx, skp: Skp, item_id: int) -> SkpItem:
     return row
 
 
+_COUNT_AND_LAST = select(func.count(), func.coalesce(func.max(SkpItem.position), 0)).where(
+    SkpItem.skp_id == bindparam("skp")
+)
+
+
 async def add_items(
     tx: Tx, skp_id: int, fields: Sequence[store.ItemFields], source: str = "chat"
 ) -> list[SkpItem]:
     skp = await editable(tx, skp_id)
-    count = int(
-        await tx.session.scalar(
-            select(func.count()).select_from(SkpItem).where(SkpItem.skp_id == skp.id)
-        )
-        or 0
-    )
-    if count + len(fields) > MAX_ITEMS:
+    # How many there are and the last position, in one statement.
+    row_count, last = (await tx.session.execute(_COUNT_AND_LAST, {"skp": skp.id})).one()
+    if int(row_count) + len(fields) > MAX_ITEMS:
         raise TooMany()
-    position = int(
-        await tx.session.scalar(
-            select(func.coalesce(func.max(SkpItem.position), 0)).where(SkpItem.skp_id == skp.id)
-        )
-        or 0
-    )
+    position = int(last or 0)
     created = []
     for f in fields:
         position += 1
