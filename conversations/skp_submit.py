@@ -84,7 +84,7 @@ async def review_view(ctx: Ctx) -> dict[str, Any]:
     if skp is None:
         return {"findings": [], "errors": 0, "warnings": 0, "penilai": None, "rows": []}
     rows = await items_of(ctx.tx, skp.id)
-    checked = await check(ctx.session, skp, rows)
+    checked = await check(ctx.session, skp, rows, ctx.catalog, ctx.stamp)
     employee = ctx.actor.employee
     penilai = await ctx.session.get(Employee, employee.penilai_id) if employee.penilai_id else None
     codes = {f.code: f for f in checked.findings}

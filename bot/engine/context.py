@@ -125,7 +125,16 @@ class Ctx:
     @property
     def tx(self) -> Tx:
         """This update's transaction as the use cases see it (sharing the outbox list)."""
-        return Tx(self.session, self.now, self.actor.id, self.channel, self.texts, self.outbox_ids)
+        return Tx(
+            self.session,
+            self.now,
+            self.actor.id,
+            self.channel,
+            self.texts,
+            self.outbox_ids,
+            self.catalog,
+            self.stamp,
+        )
 
     async def notify(
         self,

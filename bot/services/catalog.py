@@ -17,6 +17,7 @@ from typing import Any
 from sqlalchemy import event, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import Session
+from sqlalchemy.orm.util import identity_key
 
 from bot.db.models import CacheStamp, Period, PolicyDoc
 from bot.domain.policy import Policy, default_policy, policy_from_json
@@ -72,7 +73,17 @@ class Catalog:
         chosen = choose_period(self.periods, today)
         if chosen is None:
             return None
-        return await session.merge(chosen, load=False)
+        return await _attach(session, chosen)
+
+    async def period_by_id(
+        self, session: AsyncSession, period_id: int, stamp: int | None
+    ) -> Period | None:
+        """A period by id: the process's copy while `stamp` holds, else read."""
+        if stamp is not None and stamp == self.stamp:
+            for cached in self.periods:
+                if cached.id == period_id:
+                    return await _attach(session, cached)
+        return await session.get(Period, period_id)
 
     async def policy(self, session: AsyncSession, period: Period | None) -> Policy:
         if period is None or period.policy_id is None:
@@ -84,6 +95,15 @@ class Catalog:
                 return default_policy()
             policy = self.policies[period.policy_id] = policy_from_json(doc.document)
         return policy
+
+
+async def _attach(session: AsyncSession, cached: Period) -> Period:
+    """The cached period as a row of `session`, without a query. One the session holds
+    already is returned as it is (it may carry this transaction's changes)."""
+    held = session.identity_map.get(identity_key(Period, cached.id))
+    if isinstance(held, Period):
+        return held
+    return await session.merge(cached, load=False)
 
 
 @event.listens_for(Session, "before_flush")

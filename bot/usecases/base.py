@@ -39,6 +39,10 @@ class Tx:
     texts: Texts
     # Outbox rows written in this transaction: delivered right after the commit.
     outbox_ids: list[int] = field(default_factory=list)
+    # The process's periods and policies (bot.services.catalog) and the stamp read with this
+    # update, when the dialog engine runs it; else periods are read.
+    catalog: Any = None
+    stamp: int | None = None
 
     @property
     def postgres(self) -> bool:

@@ -4,6 +4,7 @@ owner (a unit head's IKI come from the PK). Flows show these findings; submit de
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Any
 
 from sqlalchemy import exists, select
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -41,15 +42,28 @@ class Checked:
         return rules.notes(self.findings)
 
 
-async def policy_of(session: AsyncSession, skp: Skp) -> Policy:
+async def policy_of(
+    session: AsyncSession, skp: Skp, catalog: Any = None, stamp: Any = None
+) -> Policy:
+    """The policy of the SKP's period (from the process's `catalog` while `stamp` holds)."""
+    if catalog is not None:
+        period = await catalog.period_by_id(session, skp.period_id, stamp)
+        policy: Policy = await catalog.policy(session, period)
+        return policy
     period = await session.get(Period, skp.period_id)
     return await store.policy_for(session, period) if period is not None else default_policy()
 
 
-async def check(session: AsyncSession, skp: Skp, rows: list[SkpItem]) -> Checked:
+async def check(
+    session: AsyncSession,
+    skp: Skp,
+    rows: list[SkpItem],
+    catalog: Any = None,
+    stamp: Any = None,
+) -> Checked:
     """The findings for the SKP's items under its owner's rules, with what the owner recorded
     about them (the adjustment of the IKI count)."""
-    policy = await policy_of(session, skp)
+    policy = await policy_of(session, skp, catalog, stamp)
     unit_head = await is_unit_head(session, skp.employee_id)
     items = [store.rule_item(r) for r in rows]
     profile = policy.rules_for(unit_head)

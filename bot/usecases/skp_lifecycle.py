@@ -71,7 +71,7 @@ async def submit(tx: Tx, skp_id: int, version: int | None = None) -> Submitted:
     skp = await load_skp(tx, skp_id)
     authorise(tx, skp, Action.SUBMIT, version)
     rows = await items_of(tx, skp.id)
-    checked = await checks.check(tx.session, skp, rows)
+    checked = await checks.check(tx.session, skp, rows, tx.catalog, tx.stamp)
     penilai = await employee(tx, skp.employee.penilai_id)
     if not rows or checked.errors:
         raise Refused(Refusal.NOT_READY)
@@ -286,7 +286,7 @@ async def start_change(
         skp.employee_id,
         skp.period_id,
         tx.now,
-        await checks.policy_of(tx.session, skp),
+        await checks.policy_of(tx.session, skp, tx.catalog, tx.stamp),
         number=skp.number + 1,
         change_reason=reason,
         change_note=note,

@@ -14,7 +14,7 @@ from bot.usecases.loading import items_of
 
 async def skp_summary(tx: Tx, skp: Skp) -> dict[str, Any]:
     rows = await items_of(tx, skp.id)
-    checked = await checks.check(tx.session, skp, rows)
+    checked = await checks.check(tx.session, skp, rows, tx.catalog, tx.stamp)
     expectations = await agreements.expectations_of(tx.session, skp.id)
     resources = await agreements.resources_of(tx.session, skp.id)
     texts = tx.texts
