@@ -23,7 +23,7 @@ from typing import Any, Protocol
 from sqlalchemy import and_, bindparam, func, insert, null, select, update
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
-from sqlalchemy.exc import IntegrityError
+from sqlalchemy.exc import DBAPIError, IntegrityError
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncSession, async_sessionmaker
 from sqlalchemy.orm import joinedload
 
@@ -52,6 +52,8 @@ HOME = Goto(HOME_STEP, HOME_FLOW)
 ONBOARDING_FLOW = "onboarding"
 STEP_NS = "s"
 MAX_ATTEMPTS = 4
+# PostgreSQL's deadlock_detected and serialization_failure: the transaction may run again.
+_TRY_AGAIN = frozenset({"40P01", "40001"})
 # The outbox kind of a step's own answer to the person who sent the update: its messages
 # and the answer to the button pressed (a toast, or just the end of the button's spinner).
 REPLY_KIND = "reply"
@@ -166,6 +168,17 @@ class DialogEngine:
             except ConcurrentChange:
                 self._give_back(carried)
                 log.info("concurrent change of a dialog state, retrying (attempt %d)", attempt)
+            except DBAPIError as exc:
+                self._give_back(carried)
+                if getattr(exc.orig, "sqlstate", None) not in _TRY_AGAIN or attempt == MAX_ATTEMPTS:
+                    raise
+                # PostgreSQL chose this transaction to break a deadlock or a serialization
+                # conflict: nothing of it was kept, so it runs again.
+                log.info(
+                    "transaction conflict (SQLSTATE %s), retrying (attempt %d)",
+                    getattr(exc.orig, "sqlstate", None),
+                    attempt,
+                )
             except BaseException:
                 self._give_back(carried)
                 raise
