@@ -39,10 +39,12 @@ class Meter:
         self.costs: dict[str, list[tuple[int, float]]] = defaultdict(list)
 
     def watch(self, client: ChatClient, role: str) -> None:
+        # as in production: a step's "sent" records ride on the next step's transaction
+        client.flush_records = False
         original = client.process
 
         async def process(update: Any) -> None:
-            name = _step_name(role, update)
+            name = _step_name(role, update, client)
             statements, cpu = self.counter.count, time.process_time()
             await original(update)
             self.costs[name].append((self.counter.count - statements, time.process_time() - cpu))
@@ -50,17 +52,28 @@ class Meter:
         client.process = process  # type: ignore[method-assign]
 
 
-def _step_name(role: str, update: Any) -> str:
+def _step_name(role: str, update: Any, client: ChatClient) -> str:
     if update.callback_query is not None:
         data = update.callback_query.data or ""
-        parts = data.split(":")
-        return f"{role}: press {parts[0]}:{parts[1] if len(parts) > 1 else ''}"
+        return f"{role}: press {_label(client, data) or data.split(':')[1]}"
     text = update.message.text or "(file)"
     if text.startswith("/"):
         return f"{role}: {text.split()[0]}"
     if "\t" in text:
         return f"{role}: paste table"
     return f"{role}: typed text"
+
+
+def _label(client: ChatClient, data: str) -> str | None:
+    """The pressed button's text, without its emoji ("Ya, tetapkan")."""
+    for message in reversed(client.received):
+        for row in message.buttons:
+            for button in row:
+                if button.get("callback_data") == data:
+                    text = " ".join("".join(c for c in button["text"] if c.isascii()).split())
+                    # "1. <name>": an entry of a list, whoever it names
+                    return "(an entry of the list)" if text[:1].isdigit() else text[:28]
+    return None
 
 
 async def one_round(bot: Harness, director: ChatClient, drafter: ChatClient) -> None:
