@@ -58,6 +58,11 @@ async def on_overview_text(ctx: Ctx, text: str) -> Next:
     edit = paste.parse_quick_edit(text)
     if edit is not None:
         return await quick_edit(ctx, edit)
+    place = await place_of(ctx)
+    if place is not None and not store.is_editable(place.skp):
+        # Nothing can be typed into an SKP that is not a draft: say so, not how to edit it.
+        status = ctx.texts.label(f"status_{place.skp.status.value}")
+        return Reask("skp_overview_typed_locked", {"status": status})
     return Reask("skp_overview_typed")
 
 

@@ -215,3 +215,19 @@ async def test_a_finding_on_every_pasted_row_is_said_once(bot: Harness) -> None:
     findings = await katim.click("Lihat temuan")
     assert findings.text.count("Bobot belum") + findings.text.count("belum lengkap: Bobot") == 1
     assert "<b>Butir 1–9</b>" in findings.text
+
+
+async def test_typing_on_an_skp_that_is_not_a_draft_says_why_not_how_to_edit(
+    bot: Harness,
+) -> None:
+    katim = await katim_on_overview(bot)
+    await katim.send(as_tabs([HEADER, *sbbl_rows()]))
+    await katim.click("Simpan semua")
+    await katim.click("Ajukan ke atasan")
+    await katim.click("Ya, ajukan")
+    await katim.command("skp")
+    said = await katim.send("halo")
+    assert "berstatus “Diajukan, menunggu atasan”" in said.text
+    assert "tidak dapat diubah lewat pesan" in said.text
+    assert "semua bobot" not in said.text  # no edits offered that would be refused
+    assert len(await items(bot)) == 9  # and nothing changed
