@@ -34,6 +34,9 @@ class Settings(BaseSettings):
     telegram_max_rate: float = Field(default=25.0, gt=0)
     # Where SKP documents say they were signed ("Jakarta, 12 Januari 2026").
     document_place: str = "Jakarta"
+    # Worker processes that render PDF/DOCX files (0: a thread of the bot's own process,
+    # where a PDF holds up everyone's steps for its quarter of a second).
+    document_processes: int = Field(default=1, ge=0, le=8)
     # How many updates from different users may be processed at once (one at a time per user).
     update_concurrency: int = Field(default=8, ge=1, le=256)
     # Updates a second one person may send (as many at once); faster ones are answered with a

@@ -50,5 +50,7 @@ def build_services(settings: Settings, clock: Callable[[], datetime] = system_cl
         clock,
         one_writer=db.dialect.name == "sqlite",
     )
-    documents = DocumentMaker(sessionmaker, texts, settings.document_place, settings.tz)
+    documents = DocumentMaker(
+        sessionmaker, texts, settings.document_place, settings.tz, settings.document_processes
+    )
     return Services(settings, db, sessionmaker, texts, dialog, clock, documents)

@@ -68,6 +68,7 @@ def kutip(text: str | None, limit: int = 120) -> str:
 
 class Texts:
     def __init__(self, directory: Path = TEMPLATES_DIR) -> None:
+        self.directory = directory
         self.env = Environment(
             loader=FileSystemLoader(str(directory)),
             autoescape=select_autoescape(enabled_extensions=("html",), default=False),

@@ -1,29 +1,61 @@
 """Building an SKP's documents on demand (for the outbox sender and the command line): the
-rows are read in a short read-only session, the layout runs in a worker thread so a PDF never
-holds up the dialogs of other people."""
+rows are read in a short read-only session; a PDF or DOCX is laid out in a worker process
+(bot.documents.pool), other files in a thread, so a file never holds up the dialogs of other
+people. A file just built is sent as it is to a second recipient."""
 
 from __future__ import annotations
 
 import asyncio
+import time
 from dataclasses import dataclass
 from typing import Any
 from zoneinfo import ZoneInfo
 
+from sqlalchemy import bindparam, exists, select
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
+from sqlalchemy.orm import aliased
 
-from bot.db.models import Period, Unit
-from bot.documents import gcpause, render
+from bot.db.models import Period, Skp, Unit
+from bot.documents import gcpause, pool, render
 from bot.documents.progress import progress_rows, progress_xlsx
 from bot.documents.skp_data import SkpDocument, load_document
-from bot.texts import Texts
+from bot.texts import TEMPLATES_DIR, Texts
 
 FORMATS = ("pdf", "docx", "xlsx", "csv")
+# Files kept a short while for a second recipient (an SKP just set goes to its owner and its
+# leader): the same revision, still the latest version, built moments ago.
+RECENT_FILES = 16
+REUSE_SECONDS = 60.0
+_LATER = aliased(Skp)
+_STATE = select(
+    Skp.revision,
+    exists().where(
+        _LATER.employee_id == Skp.employee_id,
+        _LATER.period_id == Skp.period_id,
+        _LATER.number > Skp.number,
+    ),
+).where(Skp.id == bindparam("skp"))
 
 
 @dataclass(frozen=True, slots=True)
 class File:
     name: str
     content: bytes
+
+
+def render_file(doc: SkpDocument, fmt: str, texts: Texts) -> File:
+    """One SKP file (in this thread, with the collector paused)."""
+    with gcpause.paused():
+        stem = doc.filename_stem
+        if fmt == "pdf":
+            return File(f"{stem}.pdf", render.render_pdf(doc, texts))
+        if fmt == "docx":
+            return File(f"{stem}.docx", render.render_docx(doc, texts))
+        if fmt == "xlsx":
+            return File(f"{stem}-ekinerja.xlsx", render.ekinerja_xlsx(doc, texts))
+        if fmt == "csv":
+            return File(f"{stem}-ekinerja.csv", render.ekinerja_csv(doc))
+        raise ValueError(fmt)
 
 
 class DocumentMaker:
@@ -33,35 +65,44 @@ class DocumentMaker:
         texts: Texts,
         place: str,
         tz: ZoneInfo,
+        processes: int = 0,
     ) -> None:
         self.sessionmaker = sessionmaker
         self.texts = texts
         self.place = place
         self.tz = tz
+        # Worker processes for PDF/DOCX (DOCUMENT_PROCESSES); 0: a thread of this process.
+        # Only with the standard templates, which the worker loads itself.
+        self.processes = processes if texts.directory == TEMPLATES_DIR else 0
+        # (skp, format, its state) -> when built and the file, for the last few built
+        self._recent: dict[tuple[int, str, Any], tuple[float, File]] = {}
 
     async def load(self, skp_id: int) -> SkpDocument:
         async with self.sessionmaker() as session:
             return await load_document(session, skp_id, self.texts, self.place, self.tz)
 
     def render(self, doc: SkpDocument, fmt: str) -> File:
-        with gcpause.paused():
-            return self._render(doc, fmt)
-
-    def _render(self, doc: SkpDocument, fmt: str) -> File:
-        stem = doc.filename_stem
-        if fmt == "pdf":
-            return File(f"{stem}.pdf", render.render_pdf(doc, self.texts))
-        if fmt == "docx":
-            return File(f"{stem}.docx", render.render_docx(doc, self.texts))
-        if fmt == "xlsx":
-            return File(f"{stem}-ekinerja.xlsx", render.ekinerja_xlsx(doc, self.texts))
-        if fmt == "csv":
-            return File(f"{stem}-ekinerja.csv", render.ekinerja_csv(doc))
-        raise ValueError(fmt)
+        return render_file(doc, fmt, self.texts)
 
     async def build(self, skp_id: int, fmt: str) -> File:
+        """The file of the SKP as it is now. The same revision's file, just built for another
+        recipient (the employee and the leader both get it when an SKP is set), is reused."""
+        async with self.sessionmaker() as session:
+            state = (await session.execute(_STATE, {"skp": skp_id})).one_or_none()
+        key = (skp_id, fmt, tuple(state) if state is not None else None)
+        now = time.monotonic()
+        kept = self._recent.get(key)
+        if kept is not None and now - kept[0] < REUSE_SECONDS:
+            return kept[1]
         doc = await self.load(skp_id)
-        return await asyncio.to_thread(self.render, doc, fmt)
+        if self.processes and fmt in ("pdf", "docx"):
+            made = await pool.render(doc, fmt, self.processes)
+        else:
+            made = await asyncio.to_thread(self.render, doc, fmt)
+        self._recent[key] = (now, made)
+        while len(self._recent) > RECENT_FILES:
+            self._recent.pop(next(iter(self._recent)))
+        return made
 
     async def progress(self, period_id: int, unit_id: int | None) -> File:
         async with self.sessionmaker() as session:
