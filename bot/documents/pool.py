@@ -24,6 +24,8 @@ log = logging.getLogger(__name__)
 
 _executor: ProcessPoolExecutor | None = None
 _worker_texts: Texts | None = None
+# Set when workers cannot start at all in this process.
+_unavailable = False
 
 
 def _start_worker() -> None:
@@ -51,17 +53,27 @@ def _pool(workers: int) -> ProcessPoolExecutor:
     return _executor
 
 
+class Unavailable(Exception):
+    """No worker process can be started here (e.g. a script without a main guard): the
+    caller lays the file out in a thread instead."""
+
+
 async def render(doc: SkpDocument, fmt: str, workers: int) -> File:
     """The file, rendered by the worker process (one pool per bot process)."""
-    global _executor
+    global _executor, _unavailable
+    if _unavailable:
+        raise Unavailable
     loop = asyncio.get_running_loop()
-    try:
-        return await loop.run_in_executor(_pool(workers), _render_in_worker, doc, fmt)
-    except BrokenProcessPool:
-        # The worker died (killed, out of memory): a new one is started for this file.
-        log.warning("the document worker stopped; starting another")
-        _executor = None
-        return await loop.run_in_executor(_pool(workers), _render_in_worker, doc, fmt)
+    for attempt in (1, 2):
+        try:
+            return await loop.run_in_executor(_pool(workers), _render_in_worker, doc, fmt)
+        except BrokenProcessPool:
+            # The worker died (killed, out of memory) or could not start: one more is tried.
+            log.warning("the document worker stopped (attempt %d)", attempt)
+            _executor = None
+    _unavailable = True
+    log.warning("document worker processes cannot run here; files are laid out in a thread")
+    raise Unavailable
 
 
 def shutdown() -> None:

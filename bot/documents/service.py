@@ -95,9 +95,11 @@ class DocumentMaker:
         if kept is not None and now - kept[0] < REUSE_SECONDS:
             return kept[1]
         doc = await self.load(skp_id)
-        if self.processes and fmt in ("pdf", "docx"):
+        try:
+            if not (self.processes and fmt in ("pdf", "docx")):
+                raise pool.Unavailable
             made = await pool.render(doc, fmt, self.processes)
-        else:
+        except pool.Unavailable:
             made = await asyncio.to_thread(self.render, doc, fmt)
         self._recent[key] = (now, made)
         while len(self._recent) > RECENT_FILES:
