@@ -37,6 +37,7 @@ from bot.db.models import (
     SkpStatus,
     TelegramLink,
     Unit,
+    WebLogin,
 )
 from bot.services import org_import
 from bot.services.demo import demo_data
@@ -225,7 +226,20 @@ async def run(kind: str, employees: int, units: int, repeats: int) -> None:
 
                     await conn.execute(text("ANALYZE"))
             app = build_web_app(services)
-            cookie = auth.sign_session(SECRET.encode(), auth.DASH, admin, NOW + timedelta(hours=1))
+            # a session stands on its login row (logging out ends it)
+            async with services.sessionmaker() as session, session.begin():
+                login = WebLogin(
+                    employee_id=admin,
+                    token_hash="0" * 64,
+                    created_at=NOW,
+                    expires_at=NOW + timedelta(hours=1),
+                    used_at=NOW,
+                )
+                session.add(login)
+                await session.flush()
+                sid = login.id
+            expires = NOW + timedelta(hours=1)
+            cookie = auth.sign_session(SECRET.encode(), auth.DASH, admin, expires, sid)
             counter = StatementCounter(services.db)
             times: list[float] = []
             statements: list[int] = []

@@ -197,22 +197,34 @@ async def test_the_mini_app_edits_a_row_and_the_chat_shows_it(
 
     row = page.locator(f"form[data-item='{items[0]}']")
     await row.locator("input[name=bobot]").fill("150")
-    # The findings box is checked again while typing, before anything is saved.
-    await page.wait_for_selector("#findings[data-checked='1']")
-    await page.get_by_text("Bobot paling besar 100").wait_for()
+    # The findings are checked again while typing, before anything is saved: in the summary
+    # with the butir named, and next to the row being edited.
+    await page.wait_for_selector(f"form[data-item='{items[0]}'][data-checked='1']")
+    findings = page.locator("#findings")
+    await findings.get_by_text("Butir 1 — Bobot:").wait_for()
+    await row.locator("[data-row-check]").get_by_text("Bobot paling besar 100").wait_for()
+    assert await findings.get_by_text("Tidak ada temuan").count() == 0
     await page.screenshot(path=str(shots / "2-live-findings.png"), full_page=True)
+    # A refused save shows the table again at its own address.
+    await row.locator("button").click()
+    await page.wait_for_load_state()
+    assert page.url == f"{site}/app/skp/{skp_id}"
+    assert await page.locator("#findings").get_by_text("Butir 1 — Bobot:").count() == 1
+    await page.screenshot(path=str(shots / "3-refused.png"), full_page=True)
+    row = page.locator(f"form[data-item='{items[0]}']")
     await row.locator("input[name=bobot]").fill("12,5")
     await row.locator("input[name=target]").fill("95")
     await row.locator("button").click()
-    await page.wait_for_url(re.compile(r".*disimpan=1$"))
+    await page.wait_for_url(re.compile(r".*disimpan=1#butir-1$"))
     assert await page.locator("#saved").count() == 1
-    await page.screenshot(path=str(shots / "3-saved.png"), full_page=True)
+    await page.screenshot(path=str(shots / "4-saved.png"), full_page=True)
 
     [saved] = await bot.rows(SkpItem, SkpItem.id == items[0])
     assert (str(saved.target_value.normalize()), str(saved.bobot)) == ("95", "12.50")
     mark = chat.mark()
     await bot.app.bot_data["sender"].drain()
-    assert any("butir 1 diubah lewat tabel SKP" in t for t in chat.texts_since(mark))
+    said = "\n".join(chat.texts_since(mark))
+    assert "Butir 1: target 100% → 95%; bobot 20% → 12,5%." in said
     overview = await chat.command("skp")
     assert "— 95% · bobot 12,5%" in overview.text
 
@@ -240,3 +252,57 @@ async def test_forged_init_data_and_another_persons_skp_are_refused(
     await page.wait_for_url(f"{site}/app/skp/{skp_id}")
     assert await page.get_by_text("Tidak berwenang").count() == 1
     await page.screenshot(path=str(shots / "2-other-skp.png"))
+
+
+async def _fits(page: Any, selector: str) -> bool:
+    """Whether the element's content fits its width (no horizontal scrolling)."""
+    return bool(
+        await page.eval_on_selector(
+            selector,
+            "e => e.scrollWidth <= e.clientWidth + 1 && e.getBoundingClientRect().right"
+            " <= document.documentElement.clientWidth + 1",
+        )
+    )
+
+
+async def test_the_key_figures_fit_a_desktop_and_a_phone(
+    bot: Harness, site: str, browser: Any, shots: Path, clock: Clock
+) -> None:
+    await scripted_season(bot)
+    clock.advance(days=40)  # both deadlines passed: the lateness is shown
+    chat = await bot.onboard(DIREKTUR, 9305)
+    async with bot.services.sessionmaker() as session:
+        unit = (await session.execute(select(Unit).where(Unit.code == "YANKESGA"))).scalar_one()
+        member = (
+            await session.execute(select(Employee).where(Employee.nip == SBBL_MEMBER))
+        ).scalar_one()
+    for width, height in ((1280, 800), (390, 844)):
+        token = await login_token(chat)
+        context = await browser.new_context(viewport={"width": width, "height": height})
+        page = await context.new_page()
+        await page.goto(f"{site}/login?t={token}")
+        await page.click("#masuk")
+        await page.wait_for_url(f"{site}/dasbor")
+        await page.screenshot(path=str(shots / f"{width}-1-overview.png"), full_page=True)
+        row = page.locator(f"tr[data-unit='{unit.id}']")
+        if width > 760:
+            # the whole table fits: no scrolling sideways to reach the lateness
+            assert await _fits(page, "#units")
+            assert await row.locator("td[data-col=late_skp]").is_visible()
+        else:
+            # a card per unit: the lateness and blockers in words, within the screen
+            assert await row.get_by_text("penetapan").is_visible()
+            assert await row.get_by_text("Menunggu atasan: 1").is_visible()
+            assert await _fits(page, "#units")
+        await page.goto(f"{site}/dasbor/unit/{unit.id}")
+        await page.screenshot(path=str(shots / f"{width}-2-unit.png"), full_page=True)
+        assert await _fits(page, "#teams")
+        assert await page.locator("#lateness").is_visible()
+        await page.goto(f"{site}/dasbor/pegawai/{member.id}")
+        await page.screenshot(path=str(shots / f"{width}-3-person.png"), full_page=True)
+        assert await _fits(page, "#items")
+        for label in ("Target", "Bobot"):
+            cell = page.locator(f"#items td[data-label={label}]").first
+            box = await cell.bounding_box()
+            assert box is not None and box["x"] + box["width"] <= width, label
+        await context.close()

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import asyncio
 import io
+import re
 import zipfile
 from collections.abc import AsyncIterator, Callable
 from datetime import timedelta
@@ -18,8 +19,15 @@ from sqlalchemy import select
 
 from bot.container import Services, build_services
 from bot.db import migrate as migrations
-from bot.db.models import AuditLog, Employee, Team, Unit, WebLogin
-from bot.services.demo import DIREKTUR, KARO, KATIM_SBBL
+from bot.db.models import (
+    AuditLog,
+    Employee,
+    Team,
+    TeamMember,
+    Unit,
+    WebLogin,
+)
+from bot.services.demo import DIREKTUR, KARO, KATIM_SBBL, KATIM_SURV
 from bot.webapp import auth, queries
 from bot.webapp.server import build_web_app
 from tests.conftest import Clock, Harness, make_settings
@@ -157,7 +165,9 @@ async def test_drill_down_from_unit_to_team_to_person(bot: Harness, web: Web) ->
             await session.execute(select(Employee).where(Employee.nip == SBBL_MEMBER))
         ).scalar_one()
     team_row = cells(unit.text, "data-team", sbbl.id)
-    assert int(team_row["total"]) == 2 and int(team_row["diajukan"]) == 1
+    # the ketua tim (agreed) counts in her team with its two members
+    assert int(team_row["total"]) == 3 and int(team_row["diajukan"]) == 1
+    assert int(team_row["disetujui"]) == 1
     team = await head.get(f"/dasbor/unit/{yankesga}/tim/{sbbl.id}")
     assert team.status_code == 200
     assert cells(team.text, "data-person", member.id)["bucket"] == "Diajukan"
@@ -274,8 +284,15 @@ async def test_an_administrator_sees_every_unit_and_the_lists(bot: Harness, web:
         member = await session.scalar(select(Employee.id).where(Employee.nip == SBBL_MEMBER))
     assert member is not None
     forged = web()
-    expires = bot.services.clock() + timedelta(hours=1)
-    forged.cookies.set(auth.COOKIE, auth.sign_session(SECRET.encode(), auth.DASH, member, expires))
+    now = bot.services.clock()
+    expires = now + timedelta(hours=1)
+    async with bot.services.sessionmaker() as session, session.begin():
+        login = WebLogin(employee_id=member, token_hash="0" * 64, expires_at=expires, used_at=now)
+        session.add(login)
+        await session.flush()
+        sid = login.id
+    cookie = auth.sign_session(SECRET.encode(), auth.DASH, member, expires, sid)
+    forged.cookies.set(auth.COOKIE, cookie)
     assert (await forged.get("/dasbor")).status_code == 403
 
 
@@ -319,3 +336,115 @@ async def test_the_web_server_refuses_to_start_without_a_session_secret(
     settings = make_settings(database_url, web_session_secret="too-short")
     code = await serve(settings, asyncio.Event(), lambda key, **_: said.append(key))
     assert code == 2 and said == ["web_secret_missing"]
+
+
+async def test_a_team_counts_and_lists_its_ketua_tim(bot: Harness, web: Web) -> None:
+    await scripted_season(bot)
+    head = await logged_in(bot, web, DIREKTUR, 9112)
+    yankesga = await unit_id(bot.services, "YANKESGA")
+    async with bot.services.sessionmaker() as session, session.begin():
+        sbbl = (await session.execute(select(Team).where(Team.code == "KESGA-SBBL"))).scalar_one()
+        surv = (await session.execute(select(Team).where(Team.code == "KESGA-SURV"))).scalar_one()
+        people = {
+            e.nip: e
+            for e in (
+                await session.execute(select(Employee).where(Employee.unit_id == yankesga))
+            ).scalars()
+        }
+        # a ketua tim also listed as a member of her own team is still one person
+        session.add(TeamMember(team_id=sbbl.id, employee_id=people[KATIM_SBBL].id))
+    unit = await head.get(f"/dasbor/unit/{yankesga}")
+    rows = {t: cells(unit.text, "data-team", t) for t in (sbbl.id, surv.id, "lain")}
+    assert [int(rows[t]["total"]) for t in (sbbl.id, surv.id, "lain")] == [3, 3, 1]
+    # the teams and "Tanpa tim" add up to the unit: nobody counted twice
+    assert sum(int(r["total"]) for r in rows.values()) == len(people) == 7
+    lain = await head.get(f"/dasbor/unit/{yankesga}/tim/lain")
+    assert people[DIREKTUR].name in lain.text
+    for nip in (KATIM_SBBL, KATIM_SURV):
+        assert people[nip].name not in lain.text
+    for team, leader in ((sbbl, KATIM_SBBL), (surv, KATIM_SURV)):
+        page = await head.get(f"/dasbor/unit/{yankesga}/tim/{team.id}")
+        assert f'data-person="{people[leader].id}"' in page.text
+        assert page.text.count("<tr data-person=") == 3
+
+
+async def test_a_unit_head_with_the_pk_holds_nobody_up(bot: Harness, web: Web) -> None:
+    director = await bot.onboard(DIREKTUR, 9113)
+    await director.command("skp")
+    await director.click("Isi dari Perjanjian Kinerja")
+    head = await logged_in(bot, web, DIREKTUR, 9114)
+    yankesga = await unit_id(bot.services, "YANKESGA")
+    async with bot.services.sessionmaker() as session:
+        people = {
+            e.nip: e
+            for e in (
+                await session.execute(select(Employee).where(Employee.unit_id == yankesga))
+            ).scalars()
+        }
+    unit = await head.get(f"/dasbor/unit/{yankesga}")
+    # Her ketua tim (her items exist, from the PK) and she herself (the Dirjen has no SKP,
+    # but a unit head's RHK come from the PK) are not held up; the ketua tim's members are.
+    assert int(cells(unit.text, "data-team", "lain")["no_plan"]) == 0
+    for nip in (DIREKTUR, KATIM_SBBL, KATIM_SURV):
+        page = await head.get(f"/dasbor/pegawai/{people[nip].id}")
+        assert "Atasan belum punya RHK" not in page.text, nip
+    member = await head.get(f"/dasbor/pegawai/{people[SBBL_MEMBER].id}")
+    assert "Atasan belum punya RHK" in member.text
+    overview = await head.get("/dasbor")
+    # the four members of the two teams
+    assert int(cells(overview.text, "data-unit", yankesga)["no_plan"]) == 4
+
+
+async def test_logging_out_ends_the_session_for_every_copy_of_the_cookie(
+    bot: Harness, web: Web, clock: Clock
+) -> None:
+    head = await logged_in(bot, web, DIREKTUR, 9115)
+    copied = web()
+    copied.cookies.set(auth.COOKIE, head.cookies[auth.COOKIE])
+    assert (await copied.get("/dasbor")).status_code == 200
+    out = await head.post("/keluar")
+    assert out.status_code == 303 and out.headers["location"] == "/login"
+    assert (await head.get("/dasbor")).status_code == 401
+    assert (await copied.get("/dasbor")).status_code == 401
+    assert "web.logout" in [a.action for a in await bot.rows(AuditLog)]
+    # A new login opens a new session; the session also ends after WEB_SESSION_HOURS.
+    again = await logged_in(bot, web, DIREKTUR, 9116)
+    assert (await again.get("/dasbor")).status_code == 200
+    clock.advance(hours=8, seconds=1)
+    assert (await again.get("/dasbor")).status_code == 401
+
+
+async def test_wording_lateness_and_file_names_on_the_unit_page(
+    bot: Harness, web: Web, clock: Clock
+) -> None:
+    await scripted_season(bot)
+    clock.advance(days=40)  # past the drafting deadline and the SKP deadline (31 January)
+    head = await logged_in(bot, web, DIREKTUR, 9117)
+    yankesga = await unit_id(bot.services, "YANKESGA")
+    page = await head.get(f"/dasbor/unit/{yankesga}")
+    text = " ".join(page.text.split())
+    assert "padahal batas penetapan (31 Januari 2026) sudah lewat." in text
+    assert "melewati batas" not in text
+    # each sentence of the lateness stands on its own (no "…2026).7 SKP")
+    assert not re.search(r"\)\.\d", text)
+    # one term for the unreachable everywhere
+    for path in ("/dasbor", f"/dasbor/unit/{yankesga}", "/dasbor/tidak-terjangkau"):
+        shown = (await head.get(path)).text
+        assert "Tidak dapat dihubungi" in shown and "terjangkau<" not in shown.replace(
+            "tidak-terjangkau", ""
+        ), path
+        assert "Tidak terjangkau" not in shown, path
+    mpph = await head.get(f"/dasbor/unit/{yankesga}/mpph.xlsx")
+    assert 'filename="MPPH-2026-YANKESGA.xlsx"' in mpph.headers["content-disposition"]
+
+
+async def test_a_unit_without_skp_documents_says_so(bot: Harness, web: Web) -> None:
+    head = await logged_in(bot, web, KARO, 9118)
+    roosdm = await unit_id(bot.services, "ROOSDM")
+    page = await head.get(f"/dasbor/unit/{roosdm}")
+    assert "dokumen.zip" not in page.text
+    assert "Belum ada SKP di unit ini untuk diunduh" in page.text
+    answer = await head.get(f"/dasbor/unit/{roosdm}/dokumen.zip")
+    assert answer.status_code == 404
+    assert answer.headers["content-type"].startswith("text/html")
+    assert "Belum ada SKP di unit ini untuk diunduh" in answer.text

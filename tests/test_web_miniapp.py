@@ -12,13 +12,29 @@ import pytest
 
 from bot.container import Services, build_services
 from bot.db import migrate as migrations
-from bot.db.models import AuditLog, Outbox, SkpItem
-from bot.services.demo import KATIM_SBBL
+from bot.db.models import AuditLog, Outbox, SkpItem, SkpStatus
+from bot.services.demo import DIREKTUR, KATIM_SBBL
+from bot.texts import target_text
 from bot.webapp import auth
 from bot.webapp.server import build_web_app
 from tests.conftest import Clock, Harness, make_settings
 from tests.document_seeds import seed_skp
 from tests.web_support import BASE, SBBL_MEMBER, SURV_MEMBER, WEB_SETTINGS, init_data
+
+
+def as_typed(row: SkpItem) -> dict[str, str]:
+    """A row's form as the table shows it, nothing changed."""
+    bobot = "" if row.bobot is None else f"{row.bobot.normalize():f}".replace(".", ",")
+    target = f"{row.target_value.normalize():f}".replace(".", ",")
+    return {
+        "item": str(row.id),
+        "rhk": row.rhk,
+        "aspek": row.aspek.value,
+        "iki": row.iki,
+        "target": target,
+        "satuan": row.satuan,
+        "bobot": bobot,
+    }
 
 
 @pytest.fixture
@@ -73,6 +89,7 @@ async def test_the_owner_edits_a_row_and_the_chat_is_told(
     assert table.status_code == 200 and table.text.count('class="row"') == len(items)
 
     [first] = await bot.rows(SkpItem, SkpItem.id == items[0])
+    assert f'action="/app/skp/{skp_id}"' in table.text  # saved at the table's address
     form = {
         "rhk": first.rhk,
         "aspek": "kualitas",
@@ -81,8 +98,8 @@ async def test_the_owner_edits_a_row_and_the_chat_is_told(
         "satuan": "",
         "bobot": "12,5",
     }
-    saved = await app_client.post(f"/app/skp/{skp_id}/butir/{first.id}", data=form)
-    assert saved.status_code == 303 and saved.headers["location"].endswith("disimpan=1")
+    saved = await app_client.post(f"/app/skp/{skp_id}", data={**form, "item": str(first.id)})
+    assert saved.status_code == 303 and "disimpan=1" in saved.headers["location"]
     [row] = await bot.rows(SkpItem, SkpItem.id == first.id)
     assert (row.target_value, row.satuan, row.bobot, row.aspek.value) == (
         Decimal(95),
@@ -97,7 +114,10 @@ async def test_the_owner_edits_a_row_and_the_chat_is_told(
     mark = chat.mark()
     await bot.app.bot_data["sender"].drain()
     said = "\n".join(chat.texts_since(mark))
-    assert "butir 1 diubah lewat tabel SKP" in said and notice.id
+    # ... saying what changed
+    before = target_text(first.target_value, first.satuan)
+    assert f"Butir 1: aspek waktu → kualitas; target {before} → 95%; bobot 20% → 12,5%." in said
+    assert notice.id
     assert "Buka SKP saya" in chat.last.labels()[0]
     # The chat's own /skp shows the same item as changed.
     overview = await chat.command("skp")
@@ -210,6 +230,9 @@ async def test_another_persons_skp_is_refused_and_the_leader_only_reads(
         page = await leader.get(f"/app/skp/{skp_id}")
         assert page.status_code == 200 and "hanya baca" in page.text
         assert 'class="row"' not in page.text
+        # read-only words for a read-only table
+        assert "sebagai atasan, hanya untuk dibaca" in page.text
+        assert "Menambah atau menghapus butir" not in page.text
         answer = await leader.post(f"/app/skp/{skp_id}/butir/{items[0]}", data=form)
         assert answer.status_code == 403
     [row] = await bot.rows(SkpItem, SkpItem.id == items[0])
@@ -225,3 +248,80 @@ def test_the_terminal_chat_does_not_offer_the_mini_app() -> None:
     said: list[str] = []
     assert [b.label for b in render(outcome, said.append)] == ["Menu"]
     assert not any("Buka tabel SKP" in line for line in said)
+
+
+async def test_saving_an_unchanged_row_saves_and_tells_nothing(
+    bot: Harness, app_client: httpx.AsyncClient, clock: Clock
+) -> None:
+    skp_id, items = await seed_skp(bot.services, SBBL_MEMBER)
+    await bot.onboard(SBBL_MEMBER, 9209)
+    await sign_in(app_client, 9209, clock)
+    [row] = await bot.rows(SkpItem, SkpItem.id == items[1])
+    audits = len(await bot.rows(AuditLog))
+    answer = await app_client.post(f"/app/skp/{skp_id}", data=as_typed(row))
+    assert answer.status_code == 303 and "tetap=2" in answer.headers["location"]
+    assert len(await bot.rows(AuditLog)) == audits
+    assert await bot.rows(Outbox, Outbox.kind == "webapp_saved") == []
+    page = await app_client.get(answer.headers["location"])
+    assert "Tidak ada perubahan pada butir 2" in page.text and 'id="saved"' not in page.text
+    # the same with spaces typed around the words
+    spaced = {**as_typed(row), "iki": f"  {row.iki}  "}
+    again = await app_client.post(f"/app/skp/{skp_id}", data=spaced)
+    assert "tetap=2" in again.headers["location"]
+    assert await bot.rows(Outbox, Outbox.kind == "webapp_saved") == []
+
+
+async def test_a_bad_value_is_named_with_its_butir_next_to_the_row(
+    bot: Harness, app_client: httpx.AsyncClient, clock: Clock
+) -> None:
+    skp_id, items = await seed_skp(bot.services, SBBL_MEMBER)
+    await bot.onboard(SBBL_MEMBER, 9210)
+    await sign_in(app_client, 9210, clock)
+    [row] = await bot.rows(SkpItem, SkpItem.id == items[2])
+    typed = {**as_typed(row), "target": "empat"}
+    checked = await app_client.post(f"/app/skp/{skp_id}/periksa", data=typed)
+    summary, _, own = checked.text.partition('data-part="row"')
+    assert "Butir 3 — Target:" in summary and "harus berupa angka" in summary
+    assert "Tidak ada temuan" not in checked.text  # never "no findings" beside a problem
+    assert "Target:" in own and "harus berupa angka" in own
+    # A refused save shows the table again at its own address, the row as typed.
+    answer = await app_client.post(f"/app/skp/{skp_id}", data=typed)
+    assert answer.status_code == 422 and str(answer.url).endswith(f"/app/skp/{skp_id}")
+    assert "Butir 3 — Target:" in answer.text and 'value="empat"' in answer.text
+    assert "Tidak ada temuan" not in answer.text
+
+
+async def test_a_unit_heads_table_follows_the_unit_head_rules(
+    bot: Harness, app_client: httpx.AsyncClient, clock: Clock
+) -> None:
+    director = await bot.onboard(DIREKTUR, 9211)
+    await director.command("skp")
+    await director.click("Isi dari Perjanjian Kinerja")
+    await sign_in(app_client, 9211, clock)
+    opened = await app_client.get("/app/skp")
+    page = await app_client.get(opened.headers["location"])
+    assert page.status_code == 200 and 'class="row"' in page.text
+    # as the chat says it: no weights asked of a unit head
+    assert "Bobot tidak diwajibkan untuk SKP pimpinan unit kerja" in page.text
+    assert "Total bobot: 0%" not in page.text and 'name="bobot"' not in page.text
+    skp_id = int(opened.headers["location"].rsplit("/", 1)[1])
+    [row] = await bot.rows(SkpItem, SkpItem.skp_id == skp_id)
+    form = {k: v for k, v in as_typed(row).items() if k != "bobot"}
+    saved = await app_client.post(f"/app/skp/{skp_id}", data={**form, "target": "75"})
+    assert saved.status_code == 303 and "disimpan=1" in saved.headers["location"]
+    [after] = await bot.rows(SkpItem, SkpItem.id == row.id)
+    assert after.target_value == 75 and after.bobot is None
+    checked = await app_client.post(f"/app/skp/{skp_id}/periksa", data=form)
+    assert "Bobot" not in checked.text
+
+
+async def test_a_set_skp_reads_as_set(
+    bot: Harness, app_client: httpx.AsyncClient, clock: Clock
+) -> None:
+    skp_id, _items = await seed_skp(bot.services, SBBL_MEMBER, status=SkpStatus.SET)
+    await bot.onboard(SBBL_MEMBER, 9212)
+    await sign_in(app_client, 9212, clock)
+    page = await app_client.get(f"/app/skp/{skp_id}")
+    assert "hanya baca" in page.text and 'class="row"' not in page.text
+    assert "tidak dapat diubah di tabel ini" in page.text
+    assert "Menambah atau menghapus butir" not in page.text

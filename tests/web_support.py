@@ -121,7 +121,10 @@ async def expected_counts(services: Services) -> dict[str, Counter[str]]:
     result: dict[str, Counter[str]] = {}
     now = services.clock()
     async with services.sessionmaker() as session:
-        units = {u.id: u.code for u in (await session.execute(select(Unit))).scalars()}
+        all_units = list((await session.execute(select(Unit))).scalars())
+        units = {u.id: u.code for u in all_units}
+        # A unit head takes their RHK from the PK: "atasan belum punya RHK" is never theirs.
+        heads = {u.head_id for u in all_units if u.head_id is not None}
         people = [e for e in (await session.execute(select(Employee))).scalars() if e.active]
         current: dict[int, Skp] = {}
         for skp in (await session.execute(select(Skp))).scalars():
@@ -155,7 +158,12 @@ async def expected_counts(services: Services) -> dict[str, Counter[str]]:
                 counts["waiting"] += 1
             leader_skp = current.get(emp.penilai_id) if emp.penilai_id else None
             leader_ready = leader_skp is not None and leader_skp.id in with_items
-            if emp.penilai_id and bucket in ("belum", "draf", "revisi") and not leader_ready:
+            if (
+                emp.penilai_id
+                and emp.id not in heads
+                and bucket in ("belum", "draf", "revisi")
+                and not leader_ready
+            ):
                 counts["no_plan"] += 1
             counts["reported"] += emp.id in reports
             counts["unreachable"] += emp.id in unreachable

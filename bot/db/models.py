@@ -427,7 +427,9 @@ class DataReport(Base):
 
 class WebLogin(Base):
     """A one-time link the bot sent an administrator or unit head to open the web dashboard.
-    Only a hash of the token is stored; the link works once and briefly."""
+    Only a hash of the token is stored; the link works once and briefly. Once used, the row
+    stands for the session it opened: `expires_at` is the session's end, and logging out
+    sets it to the moment, so every copy of the cookie stops working."""
 
     __tablename__ = "web_logins"
 

@@ -1,10 +1,13 @@
 """Who is asking, without passwords: signed session cookies, and the Mini App's initData
 checked with the bot token the way Telegram documents it.
 
-- A session is "<kind>.<employee id>.<expiry unix time>.<HMAC-SHA256 hex>" signed with
-  WEB_SESSION_SECRET; kind "dash" (from a one-time login link) or "app" (from initData).
-  The cookie proves only who the person is; what they may see is decided afresh from the
-  database on every request (bot.webapp.scope).
+- A session is "<kind>.<employee id>.<expiry unix time>.<session id>.<HMAC-SHA256 hex>"
+  signed with WEB_SESSION_SECRET; kind "dash" (from a one-time login link) or "app" (from
+  initData). A dashboard session's id is its login's row (web_logins), which logging out
+  closes: a copied cookie stops working then (bot.usecases.web_login.session_open); the Mini
+  App's is 0 (it has no logout, and lives inside Telegram). The cookie proves only who the
+  person is; what they may see is decided afresh from the database on every request
+  (bot.webapp.scope).
 - initData: a query string signed by Telegram; secret = HMAC_SHA256(key="WebAppData",
   msg=bot token), hash = HMAC_SHA256(key=secret, msg=the other fields as sorted "key=value"
   lines), compared in constant time; `auth_date` must be recent."""
@@ -29,14 +32,17 @@ class Session:
     kind: str
     employee_id: int
     expires: int
+    sid: int = 0
 
 
 def _mac(secret: bytes, message: str) -> str:
     return hmac.new(secret, message.encode(), hashlib.sha256).hexdigest()
 
 
-def sign_session(secret: bytes, kind: str, employee_id: int, expires: datetime) -> str:
-    body = f"{kind}.{employee_id}.{int(expires.timestamp())}"
+def sign_session(
+    secret: bytes, kind: str, employee_id: int, expires: datetime, sid: int = 0
+) -> str:
+    body = f"{kind}.{employee_id}.{int(expires.timestamp())}.{sid}"
     return f"{body}.{_mac(secret, body)}"
 
 
@@ -48,14 +54,14 @@ def read_session(secret: bytes, value: str | None, now: datetime) -> Session | N
     if not hmac.compare_digest(_mac(secret, body), mac):
         return None
     parts = body.split(".")
-    if len(parts) != 3 or parts[0] not in KINDS:
+    if len(parts) != 4 or parts[0] not in KINDS:
         return None
-    kind, employee, expires = parts
-    if not (employee.isdigit() and expires.isdigit()):
+    kind, employee, expires, sid = parts
+    if not (employee.isdigit() and expires.isdigit() and sid.isdigit()):
         return None
     if int(expires) <= now.timestamp():
         return None
-    return Session(kind, int(employee), int(expires))
+    return Session(kind, int(employee), int(expires), int(sid))
 
 
 def session_expiry(now: datetime, hours: int) -> datetime:

@@ -67,11 +67,14 @@ class WebBase:
         found = auth.read_session(self.secret, request.cookies.get(auth.COOKIE), self.now)
         return found if found is not None and found.kind == kind else None
 
-    def start_session(self, response: Response, kind: str, employee_id: int) -> None:
-        expires = auth.session_expiry(self.now, self.settings.web_session_hours)
+    @property
+    def session_end(self) -> datetime:
+        return auth.session_expiry(self.now, self.settings.web_session_hours)
+
+    def start_session(self, response: Response, kind: str, employee_id: int, sid: int = 0) -> None:
         response.set_cookie(
             auth.COOKIE,
-            auth.sign_session(self.secret, kind, employee_id, expires),
+            auth.sign_session(self.secret, kind, employee_id, self.session_end, sid),
             max_age=self.settings.web_session_hours * 3600,
             httponly=True,
             secure=self.secure_cookie,

@@ -63,21 +63,28 @@ class Dashboard(WebBase):
     async def login(self, request: Request) -> Response:
         form = await form_of(request)
         async with self.changing(None) as tx:
-            employee_id = await web_login.redeem(tx, form.get("t", ""))
-        if employee_id is None:
+            login = await web_login.redeem(tx, form.get("t", ""), self.session_end)
+        if login is None:
             return self.page("login_failed", http_status=403)
         response = RedirectResponse("/dasbor", status_code=303)
-        self.start_session(response, auth.DASH, employee_id)
+        self.start_session(response, auth.DASH, login.employee_id, login.session_id)
         return response
 
-    async def logout(self, _request: Request) -> Response:
+    async def logout(self, request: Request) -> Response:
+        """The session ends on the server too: a copy of the cookie is refused from now on."""
+        found = self.session_of(request, auth.DASH)
+        if found is not None:
+            async with self.changing(found.employee_id) as tx:
+                await web_login.log_out(tx, found.sid, found.employee_id)
         response = RedirectResponse("/login", status_code=303)
         response.delete_cookie(auth.COOKIE, path="/")
         return response
 
     async def _scope(self, request: Request, session: AsyncSession) -> Scope:
         found = self.session_of(request, auth.DASH)
-        if found is None:
+        if found is None or not await web_login.session_open(
+            session, found.sid, found.employee_id, self.now
+        ):
             raise Refuse(401)
         scope = await dashboard_scope(session, found.employee_id)
         if scope is None:
@@ -123,11 +130,14 @@ class Dashboard(WebBase):
         async with self.reading() as session:
             scope, unit = await self._unit(request, session)
             season = await self.season(session)
-            teams, blocked = [], []
+            teams, blocked, documents = [], [], False
             if season is not None:
                 teams = await queries.team_overview(session, season, unit)
                 blocked = await queries.people(
                     session, season, unit_id=unit.id, blocked_only=True, limit=200
+                )
+                documents = bool(
+                    await session.scalar(select(_documented(unit.id, season).exists()))
                 )
             [counts] = await queries.unit_overview(session, season, [unit.id]) if season else [None]
         return self.page(
@@ -136,6 +146,7 @@ class Dashboard(WebBase):
             counts=counts,
             teams=teams,
             blocked=blocked,
+            documents=documents,
             **self._common(scope, season),
         )
 
@@ -234,7 +245,8 @@ class Dashboard(WebBase):
         if season is None or unit.head_id is None:
             raise Refuse(404)
         file = await self.services.documents.mpph(unit.head_id, season.period.id)
-        return _download(file.name, file.content, XLSX)
+        # Named by the unit, like the other downloads (not by the head's NIP).
+        return _download(f"MPPH-{season.period.year}-{unit.code}.xlsx", file.content, XLSX)
 
     async def documents_zip(self, request: Request) -> Response:
         """The unit's SKP documents (PDF) of the period: those with hasil kerja."""
@@ -243,21 +255,9 @@ class Dashboard(WebBase):
             season = await self.season(session)
             if season is None:
                 raise Refuse(404)
-            skp_ids = list(
-                (
-                    await session.execute(
-                        select(Skp.id)
-                        .join(Employee, Employee.id == Skp.employee_id)
-                        .where(
-                            Employee.unit_id == unit.id,
-                            Skp.period_id == season.period.id,
-                            Skp.status != SkpStatus.SUPERSEDED,
-                            select(SkpItem.id).where(SkpItem.skp_id == Skp.id).exists(),
-                        )
-                        .order_by(Employee.name)
-                    )
-                ).scalars()
-            )
+            skp_ids = list((await session.execute(_documented(unit.id, season))).scalars())
+        if not skp_ids:
+            return self.page("no_documents", http_status=404, unit=unit)
         buffer = io.BytesIO()
         with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as archive:
             for skp_id in skp_ids:
@@ -266,6 +266,21 @@ class Dashboard(WebBase):
                 await asyncio.sleep(0)
         name = f"skp-{season.period.year}-{unit.code}.zip"
         return _download(name, buffer.getvalue(), "application/zip")
+
+
+def _documented(unit_id: int, season: queries.Season) -> Any:
+    """The unit's SKPs of the period that make a document: those with hasil kerja."""
+    return (
+        select(Skp.id)
+        .join(Employee, Employee.id == Skp.employee_id)
+        .where(
+            Employee.unit_id == unit_id,
+            Skp.period_id == season.period.id,
+            Skp.status != SkpStatus.SUPERSEDED,
+            select(SkpItem.id).where(SkpItem.skp_id == Skp.id).exists(),
+        )
+        .order_by(Employee.name)
+    )
 
 
 async def _skp_and_items(

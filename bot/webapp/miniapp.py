@@ -38,6 +38,10 @@ class MiniApp(WebBase):
             Route("/app/masuk", self.sign_in, methods=["POST"]),
             Route("/app/skp", self.own_skp, methods=["GET"]),
             Route("/app/skp/{skp_id:int}", self.table, methods=["GET"]),
+            # A row is saved at the table's own address (the form names the row): a save
+            # refused for a bad value shows the table again without leaving it.
+            Route("/app/skp/{skp_id:int}", self.save_row, methods=["POST"]),
+            # The address of earlier pages' forms, still answered.
             Route("/app/skp/{skp_id:int}/butir/{item_id:int}", self.save_row, methods=["POST"]),
             Route(
                 "/app/skp/{skp_id:int}/butir/{item_id:int}/geser", self.move_row, methods=["POST"]
@@ -112,23 +116,36 @@ class MiniApp(WebBase):
         skp: Skp,
         mode: str,
         *,
+        actor_id: int,
         typed: dict[int, dict[str, str]] | None = None,
         problems: dict[int, dict[str, str]] | None = None,
         saved: int | None = None,
+        unchanged: int | None = None,
     ) -> dict[str, Any]:
         period = await session.get(Period, skp.period_id)
         assert period is not None
         policy = await store.policy_for(session, period)
         rows = await store.items_of(session, skp.id)
+        # The owner's rules, as the chat applies them (a unit head's profile may not ask
+        # for weights).
         profile = policy.rules_for(await _heads_unit(session, skp.employee_id))
         described = skp_form.findings(self.texts, policy, profile, rows, skp.count_note)
+        problems = problems or {}
+        positions = {r.id: r.position for r in rows}
         return {
             "skp": skp,
             "owner": skp.employee,
+            "own": skp.employee_id == actor_id,
             "period": period,
             "rows": rows,
             "mode": mode,
-            "findings": described,
+            "rules": profile,
+            # Weights are asked for where the owner's rules need them, or the SKP uses them.
+            "weights": profile.weights_required
+            or profile.core_total is not None
+            or any(r.bobot is not None for r in rows),
+            "findings": described.summary,
+            "item_findings": described.by_item,
             "totals": rules.totals(policy, [store.rule_item(r) for r in rows]),
             "status": self.texts.label(f"status_{skp.status.value}"),
             "jenis": {
@@ -139,8 +156,10 @@ class MiniApp(WebBase):
             },
             "aspek": [a.value for a in Aspek],
             "typed": typed or {},
-            "problems": problems or {},
+            "problems": problems,
+            "problem_rows": {positions[i]: p for i, p in problems.items() if i in positions},
             "saved": saved,
+            "unchanged": unchanged,
         }
 
     async def table(self, request: Request) -> Response:
@@ -148,18 +167,25 @@ class MiniApp(WebBase):
         async with self.reading() as session:
             skp, mode = await self._load(session, actor_id, int(request.path_params["skp_id"]))
             view = await self._view(
-                session, skp, mode, saved=int_param(request.query_params.get("disimpan"))
+                session,
+                skp,
+                mode,
+                actor_id=actor_id,
+                saved=int_param(request.query_params.get("disimpan")),
+                unchanged=int_param(request.query_params.get("tetap")),
             )
         return self.page("app_table", **view)
 
     async def save_row(self, request: Request) -> Response:
+        """Save one row; nothing changed: nothing saved, audited or told. A bad value shows
+        the table again, at the table's address, with the row as typed."""
         actor_id = self._actor_id(request)
         skp_id = int(request.path_params["skp_id"])
-        item_id = int(request.path_params["item_id"])
         form = await form_of(request)
+        item_id = request.path_params.get("item_id") or int_param(form.get("item"))
         async with self.changing(actor_id) as tx:
             skp, mode = await self._load(tx.session, actor_id, skp_id)
-            row = await tx.session.get(SkpItem, item_id)
+            row = await tx.session.get(SkpItem, item_id) if item_id else None
             if mode != EDIT or row is None or row.skp_id != skp.id:
                 raise Refuse(403)
             period_policy = await _policy(tx.session, skp)
@@ -169,17 +195,25 @@ class MiniApp(WebBase):
                     tx.session,
                     skp,
                     mode,
+                    actor_id=actor_id,
                     typed={row.id: form},
                     problems={row.id: read.problems},
                 )
                 return self.page("app_table", http_status=422, **view)
+            position = row.position
+            changed = skp_form.changes(skp_form.fields_of(row), read.fields)
+            if not changed:
+                return RedirectResponse(
+                    f"/app/skp/{skp_id}?tetap={position}#butir-{position}", status_code=303
+                )
             try:
                 await drafting.update_item(tx, skp.id, row.id, read.fields, source="webapp")
             except Refused as exc:
                 raise Refuse(403) from exc
-            await _tell_chat(tx, skp, row.position, row.iki)
-            position = row.position
-        return RedirectResponse(f"/app/skp/{skp_id}?disimpan={position}", status_code=303)
+            await _tell_chat(tx, skp, position, row.iki, changes=changed)
+        return RedirectResponse(
+            f"/app/skp/{skp_id}?disimpan={position}#butir-{position}", status_code=303
+        )
 
     async def move_row(self, request: Request) -> Response:
         actor_id = self._actor_id(request)
@@ -222,8 +256,15 @@ class MiniApp(WebBase):
             described = skp_form.findings(
                 self.texts, policy, profile, rows, skp.count_note, changed
             )
-        html = self.texts.env.get_template("web/_findings.html").render(
-            findings=described, field_problems=problems, label=self.texts.label
+        # The SKP's summary (the row's problems named with its butir) and, for the row
+        # being edited, its own problems and findings, shown next to it.
+        html = self.texts.env.get_template("web/_check.html").render(
+            findings=described.summary,
+            problem_rows={row.position: problems} if row is not None and problems else {},
+            position=row.position if row is not None else None,
+            row_findings=described.by_item.get(row.position, []) if row is not None else [],
+            row_problems=problems,
+            label=self.texts.label,
         )
         return HTMLResponse(html, headers=SECURITY_HEADERS)
 
@@ -238,8 +279,16 @@ async def _heads_unit(session: AsyncSession, employee_id: int) -> bool:
     return bool(await session.scalar(select(exists().where(Unit.head_id == employee_id))))
 
 
-async def _tell_chat(tx: Tx, skp: Skp, position: int, iki: str, moved: bool = False) -> None:
-    """The chat shows the change: a notice with a button back to the SKP screen."""
+async def _tell_chat(
+    tx: Tx,
+    skp: Skp,
+    position: int,
+    iki: str,
+    moved: bool = False,
+    changes: list[skp_form.Change] | None = None,
+) -> None:
+    """The chat shows the change, what it was: a notice with a button back to the SKP
+    screen."""
     button = Button(tx.texts.label("reminder_open_skp"), Callback(GO_NS, "skp", "", 0).encode())
     await tx.notify(
         skp.employee_id,
@@ -249,4 +298,5 @@ async def _tell_chat(tx: Tx, skp: Skp, position: int, iki: str, moved: bool = Fa
         position=position,
         iki=iki,
         moved=moved,
+        changes=changes or [],
     )

@@ -6,7 +6,8 @@ whatever the size of the organisation.
 Buckets: belum mulai (no SKP, or a draft without items), then the SKP's own status. Blockers:
 - menunggu atasan: submitted and not decided for `approval_wait_days` working days or more
   (counted in the unit's own time zone);
-- atasan belum punya RHK: not submitted yet, and the penilai's SKP has no item yet;
+- atasan belum punya RHK: not submitted yet, and the penilai's SKP has no item yet (not for a
+  unit head: their RHK come from their Perjanjian Kinerja, not from their atasan's SKP);
 - data atasan dilaporkan salah: an open "Data saya salah" report about the atasan;
 - tidak dapat dihubungi: the linked chat could not be reached (the bot was blocked)."""
 
@@ -17,7 +18,19 @@ from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
 from typing import Any
 
-from sqlalchemy import DateTime, and_, case, exists, func, literal, or_, select, text, true
+from sqlalchemy import (
+    DateTime,
+    and_,
+    case,
+    exists,
+    func,
+    literal,
+    or_,
+    select,
+    text,
+    true,
+    union,
+)
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import aliased
 
@@ -157,8 +170,14 @@ class _Columns:
         # Whose plan exists: a small set to look the penilai up in (a join per person
         # misleads the planner by orders of magnitude).
         planned = select(skp.c.employee_id).where(skp.c.has_items)
+        # A unit head (JPT) takes their RHK from the Perjanjian Kinerja: their atasan's
+        # plan does not hold them up.
+        heads = select(Unit.head_id).where(Unit.head_id.is_not(None))
         self.no_plan = and_(
-            Employee.penilai_id.is_not(None), unsubmitted, Employee.penilai_id.not_in(planned)
+            Employee.penilai_id.is_not(None),
+            unsubmitted,
+            Employee.penilai_id.not_in(planned),
+            Employee.id.not_in(heads),
         )
         self.reported = Employee.id.in_(
             select(DataReport.employee_id).where(
@@ -246,17 +265,30 @@ async def unit_overview(
     return sorted(units.values(), key=lambda u: u.name)
 
 
+def _in_teams(unit_id: int, team_id: int | None = None) -> Any:
+    """(employee, team) for the teams of a unit (or one of them): the members and the ketua
+    tim, each person once per team even when the leader is also listed as a member."""
+    team = aliased(Team)
+    members = (
+        select(TeamMember.employee_id.label("employee_id"), TeamMember.team_id.label("team_id"))
+        .join(team, team.id == TeamMember.team_id)
+        .where(team.unit_id == unit_id)
+    )
+    leaders = select(Team.leader_id.label("employee_id"), Team.id.label("team_id")).where(
+        Team.unit_id == unit_id, Team.leader_id.is_not(None)
+    )
+    if team_id is not None:
+        members = members.where(team.id == team_id)
+        leaders = leaders.where(Team.id == team_id)
+    return union(members, leaders).subquery("tm")
+
+
 async def team_overview(session: AsyncSession, season: Season, unit: Unit) -> list[Counts]:
-    """A unit's teams by bucket and blocker (its people in no team as one row, id None)."""
+    """A unit's teams by bucket and blocker, each with its ketua tim (its people in no team
+    as one row, id None)."""
     await analytic(session)
     c = _Columns(season)
-    team = aliased(Team)
-    in_unit_team = (
-        select(TeamMember.employee_id, TeamMember.team_id)
-        .join(team, team.id == TeamMember.team_id)
-        .where(team.unit_id == unit.id)
-        .subquery("tm")
-    )
+    in_unit_team = _in_teams(unit.id)
     stmt = (
         c.joined(in_unit_team.c.team_id, c.bucket, func.count(), *c.flags())
         .outerjoin(in_unit_team, in_unit_team.c.employee_id == Employee.id)
@@ -308,8 +340,8 @@ async def people(
     employee_id: int | None = None,
     limit: int = 500,
 ) -> list[PersonRow]:
-    """The people of a unit (or of one of its teams, or those in none of its teams) with
-    their bucket and blockers."""
+    """The people of a unit (or of one of its teams with its ketua tim, or those in none of
+    its teams) with their bucket and blockers."""
     c = _Columns(season)
     stmt = (
         c.joined(
@@ -331,13 +363,10 @@ async def people(
         .order_by(Employee.name)
         .limit(limit)
     )
-    in_team = select(TeamMember.employee_id).join(Team, Team.id == TeamMember.team_id)
     if team_id is not None:
-        stmt = stmt.where(
-            Employee.id.in_(in_team.where(Team.id == team_id, Team.unit_id == unit_id))
-        )
+        stmt = stmt.where(Employee.id.in_(select(_in_teams(unit_id, team_id).c.employee_id)))
     elif no_team:
-        stmt = stmt.where(Employee.id.not_in(in_team.where(Team.unit_id == unit_id)))
+        stmt = stmt.where(Employee.id.not_in(select(_in_teams(unit_id).c.employee_id)))
     if employee_id is not None:
         stmt = stmt.where(Employee.id == employee_id)
     if blocked_only:

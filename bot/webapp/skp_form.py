@@ -40,7 +40,9 @@ def fields_of(row: SkpItem) -> store.ItemFields:
 
 
 def read_row(form: dict[str, str], row: SkpItem, policy: Policy) -> Read:
-    """The row with the form's values, or what is wrong with them (field → problem code)."""
+    """The row with the form's values, or what is wrong with them (field → problem code).
+    A form without a bobot field (a unit head's table, where weights are not required)
+    keeps the row's bobot."""
     problems: dict[str, str] = {}
     values: dict[str, Any] = {}
     for name in ("rhk", "iki"):
@@ -65,7 +67,9 @@ def read_row(form: dict[str, str], row: SkpItem, policy: Policy) -> Read:
     else:
         values["satuan"] = paste.normalise_satuan(satuan, policy)
     raw_weight = form.get("bobot", "").strip()
-    if raw_weight:
+    if "bobot" not in form:
+        values["bobot"] = row.bobot
+    elif raw_weight:
         weight = rules.parse_weight(raw_weight)
         if isinstance(weight, str):
             problems["bobot"] = f"weight_{weight}"
@@ -78,6 +82,45 @@ def read_row(form: dict[str, str], row: SkpItem, policy: Policy) -> Read:
     return Read(replace(fields_of(row), **values))
 
 
+@dataclass(frozen=True)
+class Change:
+    """One field of a row as it was and as saved: "target", "bobot", "aspek", "rhk", "iki"
+    (the target carries its satuan: (value, satuan))."""
+
+    field: str
+    before: Any
+    after: Any
+
+
+def _same_text(a: str, b: str) -> bool:
+    return " ".join(a.split()) == " ".join(b.split())
+
+
+def changes(before: store.ItemFields, after: store.ItemFields) -> list[Change]:
+    """What a save changes, in the table's order; [] when it changes nothing."""
+    found = []
+    if not _same_text(before.rhk, after.rhk):
+        found.append(Change("rhk", before.rhk, after.rhk))
+    if before.aspek != after.aspek:
+        found.append(Change("aspek", before.aspek.value, after.aspek.value))
+    if not _same_text(before.iki, after.iki):
+        found.append(Change("iki", before.iki, after.iki))
+    if before.target != after.target or not _same_text(before.satuan, after.satuan):
+        found.append(Change("target", (before.target, before.satuan), (after.target, after.satuan)))
+    if before.bobot != after.bobot:
+        found.append(Change("bobot", before.bobot, after.bobot))
+    return found
+
+
+@dataclass(frozen=True)
+class Findings:
+    """The chat's findings for the whole SKP (grouped, errors first), and the same findings
+    by butir (its position), to show next to the row they are about."""
+
+    summary: list[dict[str, Any]]
+    by_item: dict[int, list[dict[str, Any]]]
+
+
 def findings(
     texts: Texts,
     policy: Policy,
@@ -85,9 +128,14 @@ def findings(
     rows: list[SkpItem],
     count_note: str | None,
     changed: dict[int, store.ItemFields] | None = None,
-) -> list[dict[str, Any]]:
-    """The findings the chat shows (grouped, errors first), for the rows as they are or with
-    some of them changed (the live check while a row is edited)."""
+) -> Findings:
+    """The findings the chat shows, for the rows as they are or with some of them changed
+    (the live check while a row is edited)."""
     changed = changed or {}
     items = [changed[r.id].as_item() if r.id in changed else store.rule_item(r) for r in rows]
-    return grouped(describe(texts, rules.check_skp(policy, items, profile, count_note)))
+    described = describe(texts, rules.check_skp(policy, items, profile, count_note))
+    by_item: dict[int, list[dict[str, Any]]] = {}
+    for f in described:
+        if isinstance(f["item"], int):
+            by_item.setdefault(f["item"], []).append(dict(f))
+    return Findings(grouped(described), by_item)

@@ -1,5 +1,6 @@
 // The Mini App's only script: sign in with the initData Telegram put in the address
-// (#tgWebAppData=...), and re-check the findings while a row of the SKP table is edited.
+// (#tgWebAppData=...), and re-check the findings while a row of the SKP table is edited:
+// the summary at the top, and the edited row's own problems right under it.
 (function () {
   "use strict";
 
@@ -36,7 +37,17 @@
           body.set("item", form.dataset.item);
           fetch(box.dataset.check, { method: "POST", body: body, credentials: "same-origin" })
             .then(function (r) { return r.ok ? r.text() : Promise.reject(r.status); })
-            .then(function (html) { box.innerHTML = html; box.dataset.checked = "1"; })
+            .then(function (html) {
+              var answer = document.createElement("div");
+              answer.innerHTML = html;
+              var summary = answer.querySelector("[data-part=summary]");
+              var row = answer.querySelector("[data-part=row]");
+              var here = form.querySelector("[data-row-check]");
+              if (summary) box.innerHTML = summary.innerHTML;
+              if (row && here) here.innerHTML = row.innerHTML;
+              box.dataset.checked = "1";
+              form.dataset.checked = "1";
+            })
             .catch(function () {});
         }, 300);
       });
