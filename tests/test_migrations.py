@@ -16,7 +16,7 @@ async def test_up_down_up_and_no_drift(database_url: str) -> None:
     engine = create_engine(database_url)
     try:
         await migrations.upgrade(engine)
-        assert await migrations.current_revision(engine) == "0011"
+        assert await migrations.current_revision(engine) == "0013"
         # one step down and up again: the latest migration reverses cleanly on its own
         await migrations.downgrade(engine, "0004")
         assert await migrations.current_revision(engine) == "0004"

@@ -19,7 +19,7 @@ from bot.db.models import (
     TelegramLink,
     Unit,
 )
-from bot.engine.types import Button, Reply
+from bot.engine.types import Attachment, Button, Reply
 from bot.texts import Texts
 from bot.usecases.base import Tx
 
@@ -88,6 +88,8 @@ class Ctx:
     memo: dict[str, Any] = field(default_factory=dict)
     # An object button's message keeps its buttons (it offers other decisions still open).
     keep_buttons: bool = False
+    # A FILE event's photo or document as Telegram described it (evidence keeps its file_id).
+    attachment: Attachment | None = None
 
     def say(
         self, template: str, /, buttons: list[list[Button]] | None = None, **context: Any

@@ -348,6 +348,7 @@ class DialogEngine:
         stored_place = (state.flow, state.step)
         draft = copy.deepcopy(stored_data.get("draft", {}))
         ctx = Ctx(session, actor, self.texts, self.clock(), channel, draft)
+        ctx.attachment = event.attachment
         cursor = _Cursor(
             state.flow,
             state.step,
