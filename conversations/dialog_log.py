@@ -5,12 +5,24 @@ screen. Both sides use it: /skp for the employee, /persetujuan for the leader.""
 
 from __future__ import annotations
 
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Sequence
 from typing import Any
 
-from bot.db.models import ExpectationKind, Skp, SkpExpectation, SkpResource
+from bot.db.models import (
+    CheckIn,
+    CheckInStatus,
+    Evaluation,
+    EvaluationState,
+    ExpectationKind,
+    Feedback,
+    Skp,
+    SkpExpectation,
+    SkpResource,
+)
+from bot.domain.evaluation import PERIODS, Predikat
 from bot.engine.context import Ctx
 from bot.engine.flow import Choice, Goto, Next, Stay, Step
+from bot.services import progress
 from bot.services import skp as store
 from bot.usecases import agreements
 from conversations import paging
@@ -23,16 +35,38 @@ PAGE_KEY = "log"
 
 
 def entries(
-    expectations: list[SkpExpectation], resources: list[SkpResource]
+    expectations: list[SkpExpectation],
+    resources: list[SkpResource],
+    check_ins: Sequence[CheckIn] = (),
+    feedback: Sequence[Feedback] = (),
+    evaluations: Sequence[Evaluation] = (),
 ) -> list[tuple[str, Any]]:
-    """What the log lists: expectations (revision notes travel with the revision) and needs."""
+    """What the log lists: expectations (revision notes travel with the revision) and needs,
+    then the year's sent check-ins and the leader's feedback, in the order they happened."""
     shown = [("exp", e) for e in expectations if e.kind is not ExpectationKind.REVISI]
-    return [*shown, *(("res", r) for r in resources)]
+    later: list[tuple[str, Any]] = [
+        ("chk", c) for c in check_ins if c.status is CheckInStatus.SUBMITTED
+    ]
+    later += [("fb", f) for f in feedback]
+    later += [("eval", e) for e in evaluations if e.finalised_at is not None]
+    later.sort(key=_moment)
+    return [*shown, *(("res", r) for r in resources), *later]
 
 
-def log_choice(count: int) -> list[Choice]:
-    """The overview's button to the log, when the dialog is too long to quote there."""
-    if count <= LOG_INLINE:
+def _moment(entry: tuple[str, Any]) -> Any:
+    kind, row = entry
+    if kind == "chk":
+        return row.submitted_at
+    if kind == "eval":
+        return row.finalised_at
+    return row.created_at
+
+
+def log_choice(count: int, year_entries: int = 0) -> list[Choice]:
+    """The overview's button to the log, when the dialog is too long to quote there or the
+    year's check-ins and feedback (which only the log shows) are in it."""
+    count += year_entries
+    if count <= LOG_INLINE and not year_entries:
         return []
     return [Choice("dialog_log", "dialog_log", values=(("count", count),))]
 
@@ -47,6 +81,9 @@ def log_step(skp_of: Callable[[Ctx], Awaitable[Skp | None]], back: str) -> Step:
         listed = entries(
             await agreements.expectations_of(ctx.session, skp.id),
             await agreements.resources_of(ctx.session, skp.id),
+            await progress.check_ins_of(ctx.session, skp.id),
+            list(reversed(await progress.feedback_of(ctx.session, skp.id))),
+            await final_evaluations(ctx, skp),
         )
         rows = await store.items_of(ctx.session, skp.id)
         return {
@@ -55,6 +92,8 @@ def log_step(skp_of: Callable[[Ctx], Awaitable[Skp | None]], back: str) -> Step:
             "page": paging.paged(ctx, PAGE_KEY, listed, LOG_PAGE),
             "positions": {r.id: r.position for r in rows},
             "value_names": {v["code"]: v["name"] for v in ctx.texts.berakhlak},
+            "evaluation_periods": {p: ctx.texts.label(f"eval_period_{p}") for p in PERIODS},
+            "predikat_names": {p.value: ctx.texts.label(f"predikat_{p.value}") for p in Predikat},
             "categories": {c: ctx.texts.label(f"res_{c}") for c in agreements.RESOURCE_CATEGORIES},
         }
 
@@ -68,3 +107,15 @@ def log_step(skp_of: Callable[[Ctx], Awaitable[Skp | None]], back: str) -> Step:
         return Goto(back)
 
     return Step("dialog", "dialog_log", view=view, choices=choices, on_choice=on_choice)
+
+
+async def final_evaluations(ctx: Ctx, skp: Skp) -> list[Evaluation]:
+    """The SKP's final evaluations, for the log (their predikat and period)."""
+    from sqlalchemy import select
+
+    rows = await ctx.session.execute(
+        select(Evaluation).where(
+            Evaluation.skp_id == skp.id, Evaluation.state == EvaluationState.FINAL
+        )
+    )
+    return list(rows.scalars())

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from sqlalchemy import case, func, select
+from sqlalchemy import case, exists, func, literal, select
 from sqlalchemy.orm import joinedload
 
 from bot.db.models import (
@@ -14,6 +14,8 @@ from bot.db.models import (
     Invitation,
     LinkStatus,
     ReportStatus,
+    Skp,
+    SkpStatus,
     Team,
     TeamMember,
     TelegramLink,
@@ -23,7 +25,7 @@ from bot.engine.callback import Callback
 from bot.engine.context import Ctx, Role
 from bot.engine.flow import Choice, Goto, Next, Reask, Stay, Step, flow
 from bot.engine.runtime import HOME
-from bot.usecases import organisation, skp_lifecycle
+from bot.usecases import evaluation, organisation, skp_lifecycle
 from bot.usecases.base import Refused
 from bot.webapp import queries
 from bot.webapp.links import LINKS
@@ -56,7 +58,23 @@ async def home_view(ctx: Ctx) -> dict[str, Any]:
         "open_reports": open_reports,
         "leads": leads,
         "waiting": await skp_lifecycle.waiting_count(ctx.session, ctx.actor.id) if leads else 0,
+        # The evaluation screen: for leaders, and for whoever has been evaluated.
+        "evaluated": not leads and await evaluation.has_final(ctx.session, ctx.actor.id),
+        **await _year_in_progress(ctx, leads),
     }
+
+
+async def _year_in_progress(ctx: Ctx, leads: bool) -> dict[str, bool]:
+    """Whether the person's SKP is set (check-ins open) and whether someone they assess has
+    a set one (the team's check-ins): the menu offers those screens only then."""
+    own = exists().where(Skp.employee_id == ctx.actor.id, Skp.status == SkpStatus.SET)
+    team = (
+        exists()
+        .where(Skp.employee_id == Employee.id, Skp.status == SkpStatus.SET)
+        .where(Employee.penilai_id == ctx.actor.id)
+    )
+    row = (await ctx.session.execute(select(own, team if leads else literal(False)))).one()
+    return {"checkin": bool(row[0]), "team_checkin": bool(row[1])}
 
 
 def home_choices(_ctx: Ctx, view: dict[str, Any]) -> list[list[Choice]]:
@@ -65,6 +83,12 @@ def home_choices(_ctx: Ctx, view: dict[str, Any]) -> list[list[Choice]]:
     if view["leads"]:
         label = "menu_review_n" if view["waiting"] else "menu_review"
         rows.append([Choice("go", label, "persetujuan", values=(("n", view["waiting"]),))])
+    if view["checkin"]:
+        rows.append([Choice("go", "menu_checkin", "capaian")])
+    if view["team_checkin"]:
+        rows.append([Choice("go", "menu_team_checkin", "tim")])
+    if view["leads"] or view["evaluated"]:
+        rows.append([Choice("go", "menu_evaluation", "evaluasi")])
     rows.append([Choice("go", "menu_profile", "profile")])
     if Role.TEAM_LEAD in roles or Role.UNIT_HEAD in roles:
         rows.append([Choice("go", "menu_cascade", "kaskade")])
@@ -101,6 +125,8 @@ async def on_home(ctx: Ctx, _action: str, arg: str) -> Next:
         return Goto("list", "tinjau")
     if arg == "web":
         return await web_login.send_link(ctx)
+    if arg in YEAR_SCREENS:
+        return Goto(*YEAR_SCREENS[arg])
     return Goto(arg)
 
 
@@ -112,8 +138,19 @@ async def on_go_button(ctx: Ctx, action: str, _obj: str, _version: int) -> Next 
         return Goto("list", "tinjau")
     if action == "kaskade":
         return Goto("pick", "kaskade")
+    # The year in progress: check-in reminders, feedback, the plan's answer, team digests.
+    if action in YEAR_SCREENS:
+        return Goto(*YEAR_SCREENS[action])
     ctx.notice("button_invalid", alert=True)
     return None
+
+
+YEAR_SCREENS = {
+    "capaian": ("home", "capaian"),
+    "rencana": ("home", "rencana"),
+    "tim": ("team", "umpan"),
+    "evaluasi": ("list", "evaluasi"),
+}
 
 
 async def on_back(ctx: Ctx, action: str, _arg: str) -> Next:

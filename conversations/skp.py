@@ -22,6 +22,7 @@ from bot.domain import skp_rules as rules
 from bot.engine.context import Ctx
 from bot.engine.flow import Choice, Goto, Next, Reask, Stay, Step, flow
 from bot.engine.runtime import HOME
+from bot.services import progress
 from bot.services import skp as store
 from bot.usecases import agreements, drafting, skp_lifecycle
 from bot.usecases.base import Refused
@@ -82,12 +83,23 @@ async def overview_view(ctx: Ctx) -> dict[str, Any]:
     expectations = await agreements.expectations_of(ctx.session, place.skp.id)
     resources = await agreements.resources_of(ctx.session, place.skp.id)
     log_count = len(dialog_log.entries(expectations, resources))
+    year_entries = 0
+    if place.skp.status is SkpStatus.SET:
+        year_entries = len(
+            dialog_log.entries(
+                [],
+                [],
+                await progress.check_ins_of(ctx.session, place.skp.id),
+                await progress.feedback_of(ctx.session, place.skp.id),
+            )
+        )
     return {
         "period": place.period,
         "skp": place.skp,
         "page": paging.paged(ctx, "items", rows, ITEMS_PER_PAGE),
         "expectations": expectations,
         "log_count": log_count,
+        "year_entries": year_entries,
         "log_inline": log_count <= dialog_log.LOG_INLINE,
         "to_answer": [
             e
@@ -155,12 +167,13 @@ def overview_choices(_ctx: Ctx, view: dict[str, Any]) -> list[list[Choice]]:
         else:
             what = f"butir {view['positions'].get(e.item_id, '-')}"
         rows.append([Choice("answer", "exp_answer_n", str(e.id), values=(("what", what),))])
-    rows.append(dialog_log.log_choice(view["log_count"]))
+    rows.append(dialog_log.log_choice(view["log_count"], view["year_entries"]))
     if skp.status is SkpStatus.SUBMITTED and not view["leader_acted"]:
         rows.append([Choice("withdraw", "skp_withdraw", str(skp.revision))])
     if skp.status is SkpStatus.AGREED:
         rows.append([Choice("sign", "skp_sign", str(skp.revision))])
     if skp.status is SkpStatus.SET:
+        rows.append([Choice("checkin", "skp_checkin"), Choice("plan", "skp_plan")])
         rows.append([Choice("change", "skp_change_employee")])
     if skp.number > 1:
         rows.append([Choice("versions", "skp_versions")])
@@ -189,6 +202,8 @@ async def on_overview(ctx: Ctx, action: str, arg: str) -> Next:
         return Goto("dialog")
     if action == "view":
         return Goto("pick")
+    if action in ("checkin", "plan"):
+        return Goto("home", "capaian" if action == "checkin" else "rencana")
     if action in ("sign", "change", "withdraw", "answer", "docs"):
         return await skp_submit.on_lifecycle(ctx, action, arg)
     place = await place_of(ctx)

@@ -33,6 +33,7 @@ from bot.db.models import (
     CascadeStrategy,
     DataReport,
     Employee,
+    Evaluation,
     RoleGrant,
     RoleName,
     Skp,
@@ -43,6 +44,7 @@ from bot.engine.callback import MAX_BYTES, Callback
 from bot.services.demo import DIREKTUR, KARO, KATIM_PENKIN, KATIM_SBBL, KATIM_SURV
 from conversations import build_registry
 from tests.conftest import Harness
+from tests.evaluation_seeds import seed_set_skp_with_progress
 from tests.hostile_world import Watcher, employee_id, no_errors, no_trouble
 from tests.telegram_fake import ChatClient
 from tests.test_dialog_flow import seed_sbbl_skp, submit
@@ -50,6 +52,7 @@ from tests.test_dialog_flow import seed_sbbl_skp, submit
 ADMIN = "199104172015022001"
 FITRI = "199002142015032001"  # Penilaian Kinerja team (ROOSDM), assessed by KATIM_PENKIN
 PUTRI = "199003032015032002"  # staff of the SBBL Katim
+GALIH = "199211212018011001"  # staff of the SBBL Katim
 STEP_NS = "s"
 # Every action an object namespace knows of (and some it does not): pressed on every object.
 ACTIONS: dict[str, tuple[str, ...]] = {
@@ -58,7 +61,9 @@ ACTIONS: dict[str, tuple[str, ...]] = {
     "res": ("ok", "no", "del"),
     "cas": ("apply", "keep", "take", "leave"),
     "rep": ("done", "open"),
-    "go": ("skp", "persetujuan", "kaskade", "menu"),
+    "go": ("skp", "persetujuan", "kaskade", "menu", "capaian", "rencana", "tim"),
+    "ev": ("open", "view", "resp", "del"),
+    "rap": ("ok", "chg", "view", "del"),
 }
 # Which side of an SKP a button is for: its employee, or the leader who assesses it.
 EMPLOYEE_ACTIONS = {("skp", "open"), ("skp", "sign"), ("exp", "ok"), ("exp", "re")}
@@ -221,6 +226,25 @@ class World:
             await d.click("Kirim usulan ke tim")
             await d.click("Kembali")
 
+        # an evaluation finalised by Intan for Galih: his notice's buttons (`ev`)
+        self.galih = await bot.onboard(GALIH, 9110)
+        await seed_set_skp_with_progress(bot.services, GALIH)
+        await self.intan.command("evaluasi")
+        await self.intan.click("Galih Pratama")
+        await self.intan.click("Di atas ekspektasi")
+        for _ in range(7):
+            await self.intan.click("Sesuai ekspektasi")
+        await self.intan.click("Sesuai ekspektasi")
+        await self.intan.click("Finalkan evaluasi")
+        await self.intan.click("Ya, finalkan")
+        assert "Tanggapi" in " ".join(self.galih.last.labels())
+        # Galih's rencana aksi submitted to Intan: her notice's buttons (`rap`)
+        await self.galih.command("rencana")
+        await self.galih.click("1")
+        await self.galih.send("Jan–Des: menyusun dan melaksanakan kegiatan")
+        await self.galih.click("Kembali")
+        await self.galih.click("Ajukan ke atasan")
+        assert "Setujui rencana aksi" in " ".join(self.intan.last.labels())
         # everyone's own SKP exists: opening one creates nothing during the presses
         for client in (self.karo, self.admin, self.dewi, self.wahyu):
             await client.command("skp")
@@ -270,6 +294,8 @@ class World:
                 "res": await ids(SkpResource),
                 "cas": sorted({*await ids(CascadeAssignment), *await ids(Cascade)}),
                 "rep": await ids(DataReport),
+                "ev": await ids(Evaluation),
+                "rap": await ids(Skp),
             }
 
     async def skp_of(self, nip: str) -> int:
@@ -303,6 +329,26 @@ class World:
         async with self.bot.services.sessionmaker() as session:
             if callback.ns == "rep":
                 return actor.admin
+            if callback.ns == "ev":
+                row = (
+                    await session.execute(
+                        select(Evaluation.employee_id, Evaluation.evaluator_id).where(
+                            Evaluation.id == obj
+                        )
+                    )
+                ).one_or_none()
+                if row is None:
+                    return False
+                return (callback.action in ("view", "resp") and me == row[0]) or (
+                    callback.action == "open" and me == row[1]
+                )
+            if callback.ns == "rap":  # a rencana aksi: its employee's leader decides
+                leader = await session.scalar(
+                    select(Employee.penilai_id)
+                    .join(Skp, Skp.employee_id == Employee.id)
+                    .where(Skp.id == obj)
+                )
+                return callback.action in ("ok", "chg", "view") and me == leader
             if callback.ns == "cas":
                 mine = await session.scalar(
                     select(CascadeAssignment.id)

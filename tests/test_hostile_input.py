@@ -23,12 +23,12 @@ import pytest
 from openpyxl import Workbook
 from sqlalchemy import update
 
-from bot.db.models import Skp, SkpItem, TelegramLink
+from bot.db.models import Skp, SkpItem, SkpStatus, TelegramLink
 from bot.domain import skp_rules as rules
 from bot.engine.types import Event, EventKind
 from bot.services.demo import DIREKTUR, KATIM_SBBL, KATIM_SURV
 from conversations import build_registry
-from tests.conftest import Harness
+from tests.conftest import Clock, Harness
 from tests.hostile_world import (
     CORPUS,
     NAMES,
@@ -72,6 +72,14 @@ ACCEPTED: dict[str, set[str]] = {
     # a pasted table of hostile cells: shown as a preview (in the draft), stored only on
     # "Simpan semua"
     "cells": NAMES,
+    # a realisation pasted as "<item> <value>" lines on the check-in screen
+    "realisations": set(),
+    # a check-in's note, a leader's feedback or change request: plain text up to 1000
+    # characters (no markup)
+    "note": {"amp lt", "emoji", "rtl override", "1e309", "NaN", "-0", "full-width digits"}
+    | {"17,5,5", "1.000,00", "100 %", "line breaks"},
+    # a rencana aksi ("Jan–Mar: …") or four quarterly values
+    "plan": set(),
 }
 TEXT_STEPS: dict[tuple[str, str], str] = {
     ("onboarding", "wrong_note"): "report",
@@ -109,6 +117,15 @@ TEXT_STEPS: dict[tuple[str, str], str] = {
     ("kaskade", "role_rhk"): "words",
     ("kaskade", "role_iki"): "words",
     ("kaskade", "role_target"): "target",
+    ("evaluasi", "perilaku"): "words",  # the leader's note on a BerAKHLAK value
+    ("evaluasi", "note"): "words",
+    ("evaluasi", "respond"): "words",
+    ("capaian", "home"): "realisations",
+    ("capaian", "item"): "target",  # a realisation of an item counted in %
+    ("capaian", "note"): "note",
+    ("rencana", "item"): "plan",
+    ("rencana_tinjau", "change"): "note",
+    ("umpan", "text"): "note",
 }
 # Which test below hammers which steps, in order.
 GROUPS: dict[str, list[tuple[str, str]]] = {
@@ -144,6 +161,15 @@ GROUPS: dict[str, list[tuple[str, str]]] = {
             "role_iki",
             "role_target",
         )
+    ],
+    "evaluation": [("evaluasi", "perilaku"), ("evaluasi", "note"), ("evaluasi", "respond")],
+    "progress": [
+        ("capaian", "home"),
+        ("capaian", "item"),
+        ("capaian", "note"),
+        ("rencana", "item"),
+        ("umpan", "text"),
+        ("rencana_tinjau", "change"),
     ],
 }
 
@@ -583,4 +609,77 @@ async def test_hostile_text_where_none_is_asked(
     assert differences(before, await snapshot(bot)) == {}
     assert sent == 7 * len(CORPUS)
     print(f"\nnone asked: {sent} entries sent")
+    no_errors(caplog)
+
+
+# -- /evaluasi: a value's note, the evaluation's notes, the employee's response -----------------
+
+
+async def test_hostile_text_in_the_evaluation(
+    bot: Harness, clock: Clock, caplog: pytest.LogCaptureFixture
+) -> None:
+    from datetime import UTC, datetime
+
+    from tests.evaluation_seeds import seed_set_skp_with_progress
+
+    clock.now = datetime(2026, 4, 2, 2, 0, tzinfo=UTC)
+    hammer = Hammer(bot)
+    katim = await bot.onboard(KATIM_SBBL, 8601)
+    putri = await bot.onboard(PUTRI, 8602)
+    await seed_set_skp_with_progress(bot.services, PUTRI)
+    await katim.command("evaluasi")
+    await katim.click("Putri Lestiani")
+    await katim.click("Sesuai ekspektasi")
+    await hammer.run(katim, KATIM_SBBL, ("evaluasi", "perilaku"))
+    await katim.click("Sesuai ekspektasi")
+    for _ in range(6):
+        await katim.click("Sesuai ekspektasi")
+    await katim.click("Sesuai ekspektasi")  # the overall perilaku rating: the summary
+    await katim.click("Tindak lanjut")
+    await hammer.run(katim, KATIM_SBBL, ("evaluasi", "note"))
+    await katim.click("Kembali")
+    await katim.click("Finalkan evaluasi")
+    await katim.click("Ya, finalkan")
+    await putri.click("Tanggapi")
+    await hammer.run(putri, PUTRI, ("evaluasi", "respond"))
+    hammer.done("evaluation")
+    no_errors(caplog)
+
+
+# -- the year in progress: check-in, rencana aksi, feedback -----------------------------------
+
+
+async def test_hostile_text_in_the_year_in_progress(
+    bot: Harness, clock: Clock, caplog: pytest.LogCaptureFixture
+) -> None:
+    from datetime import UTC, datetime
+
+    from tests.document_seeds import seed_skp
+
+    clock.now = datetime(2026, 3, 10, 3, 0, tzinfo=UTC)
+    hammer = Hammer(bot)
+    director = await bot.onboard(DIREKTUR, 8701)
+    katim = await bot.onboard(KATIM_SBBL, 8702)
+    await seed_skp(bot.services, KATIM_SBBL, status=SkpStatus.SET)
+    await katim.command("capaian")
+    await hammer.run(katim, KATIM_SBBL, ("capaian", "home"))
+    await katim.click("1")
+    await hammer.run(katim, KATIM_SBBL, ("capaian", "item"))
+    await katim.command("capaian")
+    await katim.click("Catatan")
+    await hammer.run(katim, KATIM_SBBL, ("capaian", "note"))
+    await katim.command("rencana")
+    await katim.click("1")
+    await hammer.run(katim, KATIM_SBBL, ("rencana", "item"))
+    await katim.send("Jan–Des: menyusun NSPK")
+    await katim.click("Kembali")
+    await katim.click("Ajukan ke atasan")
+    await director.command("umpan")
+    await director.click("Intan")
+    await director.click("Perlu dialog")
+    await hammer.run(director, DIREKTUR, ("umpan", "text"))
+    notice = next(m for m in reversed(director.received) if "mengajukan rencana aksi" in m.text)
+    await director.click("Minta perubahan", notice)
+    await hammer.run(director, DIREKTUR, ("rencana_tinjau", "change"), once=True)
+    hammer.done("progress")
     no_errors(caplog)

@@ -533,6 +533,11 @@ class SkpItem(Base):
     perspective: Mapped[str | None] = mapped_column(String(40))
     # Set when the item is the policy's mandatory IKI (e.g. "ipasn").
     mandatory_key: Mapped[str | None] = mapped_column(String(40))
+    # The item of the previous version this one was carried from (perubahan SKP): its
+    # check-ins' realisations follow it.
+    carried_from_id: Mapped[int | None] = mapped_column(
+        ForeignKey("skp_items.id", ondelete="SET NULL")
+    )
     created_at: Mapped[datetime] = mapped_column(UtcDateTime, default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(UtcDateTime, default=utcnow)
 
@@ -664,3 +669,218 @@ class CascadeAssignment(Base):
         ForeignKey("skp_items.id", ondelete="SET NULL")
     )
     sent_at: Mapped[datetime | None] = mapped_column(UtcDateTime)
+
+
+# -- Year in progress ---------------------------------------------------------------------------
+# After an SKP is set (ditetapkan): the action plan and trajectory per item, the periodic
+# check-ins with a realisation per item and the evidence sent in chat, and the leader's
+# continuous feedback. A Perubahan SKP carries these over to the items it carries (see
+# bot.usecases.progress_carry).
+
+
+class PlanStatus(enum.StrEnum):
+    DRAFT = "draf"
+    SUBMITTED = "diajukan"
+    REVISION = "revisi"
+    AGREED = "disepakati"
+
+
+class CheckInStatus(enum.StrEnum):
+    DRAFT = "draf"
+    SUBMITTED = "dikirim"
+
+
+class EvidenceKind(enum.StrEnum):
+    PHOTO = "photo"
+    DOCUMENT = "document"
+    LINK = "link"
+
+
+class FeedbackKind(enum.StrEnum):
+    ON_TRACK = "sesuai_rencana"
+    ATTENTION = "perlu_perhatian"
+    DIALOG = "perlu_dialog"
+
+
+class PlanAgreement(Base):
+    """The agreement state of one SKP version's action plan (rencana aksi and trajectory):
+    drafted by the employee, submitted, agreed by the pejabat penilai or sent back."""
+
+    __tablename__ = "plan_agreements"
+
+    skp_id: Mapped[int] = mapped_column(ForeignKey("skps.id", ondelete="CASCADE"), primary_key=True)
+    status: Mapped[PlanStatus] = mapped_column(
+        _enum(PlanStatus, "plan_status"), default=PlanStatus.DRAFT
+    )
+    # Bumped on every change; the leader's buttons carry it.
+    revision: Mapped[int] = mapped_column(Integer, default=1)
+    submitted_at: Mapped[datetime | None] = mapped_column(UtcDateTime)
+    decided_at: Mapped[datetime | None] = mapped_column(UtcDateTime)
+    decided_by_id: Mapped[int | None] = mapped_column(ForeignKey("employees.id"))
+    # The leader's words when asking for a change.
+    change_note: Mapped[str | None] = mapped_column(Text)
+
+
+class ActionPlan(Base):
+    """One action under an SKP item, with the months it runs (month_from..month_to, 1–12)."""
+
+    __tablename__ = "action_plans"
+    __table_args__ = (
+        CheckConstraint(
+            "month_from BETWEEN 1 AND 12 AND month_to BETWEEN month_from AND 12",
+            name="months_in_year",
+        ),
+        Index("ix_action_plans_item_position", "item_id", "position"),
+    )
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    item_id: Mapped[int] = mapped_column(ForeignKey("skp_items.id", ondelete="CASCADE"))
+    position: Mapped[int] = mapped_column(Integer)
+    text: Mapped[str] = mapped_column(Text)
+    month_from: Mapped[int] = mapped_column(Integer)
+    month_to: Mapped[int] = mapped_column(Integer)
+
+
+class ItemTrajectory(Base):
+    """The cumulative target an item should have reached by the end of a quarter (1–4)."""
+
+    __tablename__ = "item_trajectories"
+    __table_args__ = (CheckConstraint("quarter BETWEEN 1 AND 4", name="quarter_in_year"),)
+
+    item_id: Mapped[int] = mapped_column(
+        ForeignKey("skp_items.id", ondelete="CASCADE"), primary_key=True
+    )
+    quarter: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=False)
+    value: Mapped[Decimal] = mapped_column(Numeric(20, 4))
+
+
+class CheckIn(Base):
+    """One periodic check-in of an SKP version for a period key ("2026-03" for a monthly
+    round; the interval is policy data): the realisation so far of each item, a note,
+    evidence; submitted to the pejabat penilai."""
+
+    __tablename__ = "check_ins"
+    __table_args__ = (
+        UniqueConstraint("skp_id", "period_key"),
+        Index("ix_check_ins_period_key", "period_key", "status"),
+    )
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    skp_id: Mapped[int] = mapped_column(ForeignKey("skps.id", ondelete="CASCADE"))
+    employee_id: Mapped[int] = mapped_column(ForeignKey("employees.id"), index=True)
+    period_key: Mapped[str] = mapped_column(String(10))
+    note: Mapped[str] = mapped_column(Text, default="")
+    status: Mapped[CheckInStatus] = mapped_column(
+        _enum(CheckInStatus, "check_in_status"), default=CheckInStatus.DRAFT
+    )
+    created_at: Mapped[datetime] = mapped_column(UtcDateTime, default=utcnow)
+    updated_at: Mapped[datetime] = mapped_column(UtcDateTime, default=utcnow)
+    submitted_at: Mapped[datetime | None] = mapped_column(UtcDateTime)
+
+
+class Realisation(Base):
+    """An item's realisation so far, as of one check-in. `value` None is "belum ada"; `typed`
+    keeps what the person wrote ("4 kali", "80,5%")."""
+
+    __tablename__ = "realisations"
+    __table_args__ = (UniqueConstraint("check_in_id", "item_id"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    check_in_id: Mapped[int] = mapped_column(ForeignKey("check_ins.id", ondelete="CASCADE"))
+    item_id: Mapped[int] = mapped_column(ForeignKey("skp_items.id", ondelete="CASCADE"), index=True)
+    value: Mapped[Decimal | None] = mapped_column(Numeric(20, 4))
+    typed: Mapped[str] = mapped_column(String(80), default="")
+    note: Mapped[str] = mapped_column(Text, default="")
+    updated_at: Mapped[datetime] = mapped_column(UtcDateTime, default=utcnow)
+
+
+class Evidence(Base):
+    """A piece of evidence sent in chat: a photo or document (kept as Telegram's file_id and
+    its metadata, not downloaded) or a link; for one item or the check-in as a whole."""
+
+    __tablename__ = "evidence"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    check_in_id: Mapped[int] = mapped_column(
+        ForeignKey("check_ins.id", ondelete="CASCADE"), index=True
+    )
+    item_id: Mapped[int | None] = mapped_column(ForeignKey("skp_items.id", ondelete="SET NULL"))
+    kind: Mapped[EvidenceKind] = mapped_column(_enum(EvidenceKind, "evidence_kind"))
+    file_id: Mapped[str | None] = mapped_column(String(200))
+    file_unique_id: Mapped[str | None] = mapped_column(String(100))
+    file_name: Mapped[str] = mapped_column(String(255), default="")
+    mime: Mapped[str] = mapped_column(String(100), default="")
+    size: Mapped[int | None] = mapped_column(BigInteger)
+    url: Mapped[str | None] = mapped_column(Text)
+    caption: Mapped[str] = mapped_column(Text, default="")
+    sender_id: Mapped[int] = mapped_column(ForeignKey("employees.id"))
+    created_at: Mapped[datetime] = mapped_column(UtcDateTime, default=utcnow)
+
+
+class Feedback(Base):
+    """The leader's continuous feedback on a person's SKP: for the person or one item, after
+    a check-in or at any time."""
+
+    __tablename__ = "feedback"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    skp_id: Mapped[int] = mapped_column(ForeignKey("skps.id", ondelete="CASCADE"), index=True)
+    item_id: Mapped[int | None] = mapped_column(ForeignKey("skp_items.id", ondelete="SET NULL"))
+    check_in_id: Mapped[int | None] = mapped_column(ForeignKey("check_ins.id", ondelete="SET NULL"))
+    kind: Mapped[FeedbackKind] = mapped_column(_enum(FeedbackKind, "feedback_kind"))
+    text: Mapped[str] = mapped_column(Text, default="")
+    author_id: Mapped[int] = mapped_column(ForeignKey("employees.id"))
+    created_at: Mapped[datetime] = mapped_column(UtcDateTime, default=utcnow)
+
+
+# -- Evaluation ---------------------------------------------------------------------------------
+# The quarterly and annual evaluation of an SKP by its pejabat penilai (PermenPANRB 6/2022):
+# ratings of hasil kerja and perilaku kerja, the predikat the policy's matrix gives, the
+# weighted capaian as it was when rated, notes, and the employee's response.
+
+
+class EvaluationState(enum.StrEnum):
+    DRAFT = "draf"
+    FINAL = "final"
+
+
+class Evaluation(Base):
+    __tablename__ = "evaluations"
+    __table_args__ = (UniqueConstraint("skp_id", "period"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    skp_id: Mapped[int] = mapped_column(ForeignKey("skps.id", ondelete="CASCADE"))
+    employee_id: Mapped[int] = mapped_column(ForeignKey("employees.id"), index=True)
+    # "TW1".."TW4" or "tahunan" (bot.domain.evaluation.PERIODS).
+    period: Mapped[str] = mapped_column(String(10))
+    state: Mapped[EvaluationState] = mapped_column(
+        _enum(EvaluationState, "evaluation_state"), default=EvaluationState.DRAFT
+    )
+    # Ratings (bot.domain.evaluation.Rating values) and the predikat they give.
+    hasil_rating: Mapped[str | None] = mapped_column(String(10))
+    perilaku_rating: Mapped[str | None] = mapped_column(String(10))
+    # Per BerAKHLAK value code: its rating, and the leader's note on it.
+    value_ratings: Mapped[dict[str, str]] = mapped_column(JsonDoc, default=dict)
+    value_notes: Mapped[dict[str, str]] = mapped_column(JsonDoc, default=dict)
+    predikat: Mapped[str | None] = mapped_column(String(20))
+    # The weighted capaian and each item's realisation and capaian when last saved.
+    capaian_total: Mapped[Decimal | None] = mapped_column(Numeric(9, 2))
+    capaian_core: Mapped[Decimal | None] = mapped_column(Numeric(9, 2))
+    capaian_beyond: Mapped[Decimal | None] = mapped_column(Numeric(9, 2))
+    capaian_items: Mapped[list[dict[str, Any]]] = mapped_column(JsonDoc, default=list)
+    hasil_note: Mapped[str] = mapped_column(Text, default="")
+    training_needs: Mapped[str] = mapped_column(Text, default="")
+    recognition: Mapped[str] = mapped_column(Text, default="")
+    follow_up: Mapped[str] = mapped_column(Text, default="")
+    employee_response: Mapped[str | None] = mapped_column(Text)
+    evaluator_id: Mapped[int] = mapped_column(ForeignKey("employees.id"))
+    # Bumped on every change; the buttons about this evaluation carry it.
+    revision: Mapped[int] = mapped_column(Integer, default=1)
+    created_at: Mapped[datetime] = mapped_column(UtcDateTime, default=utcnow)
+    updated_at: Mapped[datetime] = mapped_column(UtcDateTime, default=utcnow)
+    finalised_at: Mapped[datetime | None] = mapped_column(UtcDateTime)
+    responded_at: Mapped[datetime | None] = mapped_column(UtcDateTime)
+
+    skp: Mapped[Skp] = relationship()
+    employee: Mapped[Employee] = relationship(foreign_keys=[employee_id])
+    evaluator: Mapped[Employee] = relationship(foreign_keys=[evaluator_id])

@@ -78,5 +78,30 @@ PEOPLE_ROWS = (
     ("unit", "unit"),
 )
 
-for _widths in (PEOPLE_WIDTHS_MM, PERILAKU_WIDTHS_MM, LAMPIRAN_WIDTHS_MM, SIGNATURE_WIDTHS_MM):
+# The evaluation form ("Evaluasi Kinerja Pegawai"): hasil kerja with the realisation and
+# capaian of the evaluated period, perilaku kerja with the rating per value, the ratings, the
+# predikat and the notes (label | value).
+EVAL_RESULT_COLUMNS = _columns(
+    ("no", 9, True),
+    ("rhk", 55),
+    ("aspek", 17),
+    ("iki", 60),
+    ("target", 22, True),
+    ("realisasi", 26, True),
+    ("capaian", 18, True),
+    ("bobot", 16, True),
+    ("bukti", 44),
+)
+# NO | perilaku kerja | ekspektasi khusus pimpinan | rating and the leader's note
+EVAL_PERILAKU_WIDTHS_MM = (9.0, 120.0, 70.0, 68.0)
+EVAL_RATING_WIDTHS_MM = (80.0, 187.0)
+
+for _widths in (
+    PEOPLE_WIDTHS_MM,
+    PERILAKU_WIDTHS_MM,
+    LAMPIRAN_WIDTHS_MM,
+    SIGNATURE_WIDTHS_MM,
+    EVAL_PERILAKU_WIDTHS_MM,
+    EVAL_RATING_WIDTHS_MM,
+):
     assert abs(sum(_widths) - BODY_WIDTH_MM) < 0.01, _widths

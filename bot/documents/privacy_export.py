@@ -37,6 +37,7 @@ from bot.db.models import (
     DataReport,
     DialogState,
     Employee,
+    Evaluation,
     Invitation,
     Outbox,
     RoleGrant,
@@ -49,6 +50,7 @@ from bot.db.models import (
     TelegramLink,
     Unit,
 )
+from bot.documents.privacy_progress import progress_of
 from bot.texts import Texts
 
 FORMAT = "dialog-kinerja/data-saya@1"
@@ -107,9 +109,15 @@ async def _skps(session: AsyncSession, employee_id: int) -> list[dict[str, Any]]
     resources = await _all(
         session, select(SkpResource).where(SkpResource.skp_id.in_(ids)).order_by(SkpResource.id)
     )
+    evaluations = await _all(
+        session, select(Evaluation).where(Evaluation.skp_id.in_(ids)).order_by(Evaluation.id)
+    )
+    progress = await progress_of(session, ids)  # the year in progress, per version
     result = []
     for skp in skps:
         data = row(skp) or {}
+        data["progress"] = progress[skp.id]
+        data["evaluations"] = rows(e for e in evaluations if e.skp_id == skp.id)
         data["items"] = rows(i for i in items if i.skp_id == skp.id)
         data["expectations"] = rows(e for e in expectations if e.skp_id == skp.id)
         data["resources"] = rows(r for r in resources if r.skp_id == skp.id)
@@ -205,6 +213,7 @@ async def personal_data(
         ("skp", [s["id"] for s in skps]),
         ("cascade", [c["id"] for c in cascades]),
         ("cascade_assignment", [a["id"] for a in assignments]),
+        ("evaluation", [e["id"] for s in skps for e in s["evaluations"]]),
     ]
     audit = await _all(
         session,

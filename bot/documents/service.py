@@ -130,6 +130,33 @@ class DocumentMaker:
         content = await asyncio.to_thread(mpph_xlsx, matrix, self.texts)
         return File(f"MPPH-{period.year}-{leader.nip}.xlsx", content)
 
+    async def realisation(self, skp_id: int, fmt: str, key: str | None = None) -> File:
+        """The realisation sheet of an SKP's check-ins so far (XLSX or CSV, for e-Kinerja)."""
+        from datetime import UTC, datetime
+
+        from sqlalchemy.orm import joinedload
+
+        from bot.db.models import Skp
+        from bot.documents.realisation import realisation_sheet, sheet_csv, sheet_xlsx
+        from bot.domain.progress import period_key
+        from bot.services.skp import policy_for
+
+        async with self.sessionmaker() as session:
+            skp = await session.get(Skp, skp_id, options=[joinedload(Skp.employee)])
+            assert skp is not None
+            period = await session.get(Period, skp.period_id)
+            assert period is not None
+            policy = await policy_for(session, period)
+            today = datetime.now(UTC).astimezone(self.tz).date()
+            key = key or period_key(
+                min(max(today, period.starts_on), period.ends_on),
+                policy.progress.checkin_interval_months,
+            )
+            sheet = await realisation_sheet(session, skp, period, policy, self.texts, key)
+        writer = sheet_xlsx if fmt == "xlsx" else sheet_csv
+        content = await asyncio.to_thread(writer, sheet)
+        return File(f"realisasi-{period.year}-{skp.employee.nip}.{fmt}", content)
+
     async def privacy(self, employee_id: int) -> File:
         """ "Data saya": everything stored about one person, read when the file is built."""
         from datetime import UTC, datetime
@@ -142,6 +169,20 @@ class DocumentMaker:
         content = await asyncio.to_thread(to_json, data)
         return File(f"data-saya-{now.astimezone(self.tz):%Y%m%d-%H%M}.json", content)
 
+    async def evaluation(self, evaluation_id: int, fmt: str) -> File:
+        """An evaluation in the official layout, as PDF or DOCX."""
+        from bot.documents import evaluation_doc as ed
+
+        async with self.sessionmaker() as session:
+            doc = await ed.load_evaluation_document(session, evaluation_id, self.texts, self.place)
+        if fmt == "pdf":
+            content = await asyncio.to_thread(ed.render_evaluation_pdf, doc, self.texts)
+        elif fmt == "docx":
+            content = await asyncio.to_thread(ed.render_evaluation_docx, doc, self.texts)
+        else:
+            raise ValueError(fmt)
+        return File(f"{doc.filename_stem}.{fmt}", content)
+
     async def build_spec(self, spec: dict[str, Any]) -> File:
         """What an outbox row asks for: an SKP in a format, an MPPH, a progress report or a
         person's own data."""
@@ -149,6 +190,10 @@ class DocumentMaker:
             return await self.privacy(int(spec["employee_id"]))
         if spec.get("report") == "mpph":
             return await self.mpph(int(spec["leader_id"]), int(spec["period_id"]))
+        if spec.get("report") == "realisation":
+            return await self.realisation(int(spec["skp_id"]), str(spec["format"]), spec.get("key"))
+        if spec.get("report") == "evaluation":
+            return await self.evaluation(int(spec["evaluation_id"]), str(spec["format"]))
         if spec.get("report") == "progress":
             unit_id = spec.get("unit_id")
             return await self.progress(int(spec["period_id"]), int(unit_id) if unit_id else None)

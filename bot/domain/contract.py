@@ -134,6 +134,12 @@ class Refusal(enum.StrEnum):
     NOT_READY = "skp_not_ready"
     NOT_ADMIN = "not_authorised"
     ALREADY_RESOLVED = "report_already_resolved"
+    # evaluation (bot.usecases.evaluation)
+    EVAL_NOT_FOUND = "evaluation_not_found"
+    EVAL_NO_SKP = "evaluation_no_skp"
+    EVAL_FINAL = "evaluation_already_final"
+    EVAL_INCOMPLETE = "evaluation_incomplete"
+    EVAL_NOT_FINAL = "evaluation_not_final"
 
 
 def party_of(actor_id: int, owner_id: int, penilai_id: int | None) -> Party:

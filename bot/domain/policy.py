@@ -19,7 +19,10 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
-# The words the lint looks for live in their own module.
+# The evaluation's matrix and guidance, and the words the lint looks for, live in their own
+# modules.
+from bot.domain.policy_evaluation import EvaluationPolicy, default_evaluation
+from bot.domain.policy_progress import ProgressPolicy
 from bot.domain.policy_vocabulary import Vocabulary
 
 DEFAULT_POLICY_FILE = Path(__file__).resolve().parent / "policies" / "kemenkes-2026.json"
@@ -202,6 +205,10 @@ class Policy(_Model):
     satuan_synonyms: dict[str, str] = {}
     vocabulary: Vocabulary
     unit_head: UnitHeadProfile = Field(default_factory=UnitHeadProfile)
+    # Predikat matrix, capaian cap, distribution guidance (PermenPANRB 6/2022 by default).
+    evaluation: EvaluationPolicy = Field(default_factory=default_evaluation)
+    # Check-in interval and day, trajectory tolerance, lower-is-better IKI (year in progress).
+    progress: ProgressPolicy = Field(default_factory=ProgressPolicy)
 
     @model_validator(mode="after")
     def _consistent(self) -> Policy:

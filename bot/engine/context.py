@@ -19,7 +19,7 @@ from bot.db.models import (
     TelegramLink,
     Unit,
 )
-from bot.engine.types import Button, Reply
+from bot.engine.types import Attachment, Button, Reply
 from bot.services.catalog import Catalog
 from bot.texts import Texts
 from bot.usecases.base import Tx
@@ -98,6 +98,8 @@ class Ctx:
     # read; the period is then looked up afresh).
     catalog: Catalog | None = None
     stamp: int | None = None
+    # A FILE event's photo or document as Telegram described it (evidence keeps its file_id).
+    attachment: Attachment | None = None
 
     def say(
         self, template: str, /, buttons: list[list[Button]] | None = None, **context: Any

@@ -438,6 +438,7 @@ class DialogEngine:
         draft = copy.deepcopy(stored_data.get("draft", {}))
         ctx = Ctx(session, actor, self.texts, self.clock(), channel, draft)
         ctx.catalog, ctx.stamp = self.catalog, stamp
+        ctx.attachment = event.attachment
         cursor = _Cursor(
             state.flow,
             state.step,

@@ -11,8 +11,22 @@ class EventKind(StrEnum):
     TEXT = "text"
     COMMAND = "command"
     BUTTON = "button"
-    # A file the person sent (a spreadsheet to read as a table): `text` is its name.
+    # A file the person sent (a spreadsheet to read as a table, a photo or document as
+    # evidence): `text` is its name ("" for a photo), `attachment` what Telegram told of it.
     FILE = "file"
+
+
+@dataclass(frozen=True, slots=True)
+class Attachment:
+    """A photo or document as Telegram describes it: kept by its file_id, not downloaded."""
+
+    kind: str  # "photo" | "document"
+    file_id: str
+    file_unique_id: str
+    file_name: str = ""
+    mime: str = ""
+    size: int | None = None
+    caption: str = ""
 
 
 @dataclass(frozen=True, slots=True)
@@ -26,6 +40,7 @@ class Event:
     message_id: int | None = None
     # FILE: its content (None: it could not be fetched, or it is larger than the bot reads).
     content: bytes | None = None
+    attachment: Attachment | None = None
 
     @classmethod
     def from_text(cls, raw: str) -> Event:

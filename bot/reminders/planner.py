@@ -10,7 +10,8 @@ Kinds, leaders first:
 - `staff`: an employee whose SKP is not submitted (not started, drafting, revision asked);
 - `waiting`: a leader with submissions waiting more than `approval_wait_days` working days;
 - `digest`: weekly progress of a unit for its head (with a chart), of all units for admins;
-- `evaluation`: quarterly evaluation, for employees whose SKP is set."""
+- `evaluation`: quarterly evaluation, for employees whose SKP is set (it opens the check-in);
+- `reminder_checkin` and `checkin_digest`: the year's check-in rounds (bot.reminders.checkins)."""
 
 from __future__ import annotations
 
@@ -52,7 +53,8 @@ from bot.reminders.calendar import (
     working_days_between,
     zone,
 )
-from bot.services.skp import current_period
+from bot.reminders.checkins import plan_checkins
+from bot.services.skp import current_period, policy_for
 from bot.texts import Texts
 
 NOT_SUBMITTED = (None, SkpStatus.DRAFT, SkpStatus.REVISION)
@@ -180,6 +182,20 @@ class Planner:
                 await self._digests(session, plan, period, deadline, people, states, now)
             await self._waiting(session, plan, people, now)
             self._evaluations(plan, period, people, states, now)
+            c = self.config
+            await plan_checkins(
+                session,
+                plan,
+                self.texts,
+                period,
+                await policy_for(session, period),
+                people,
+                states,
+                now,
+                c.hour,
+                c.holidays,
+                c.max_age,
+            )
             created = await self._write(session, plan.rows)
         return created
 
@@ -491,6 +507,7 @@ class Planner:
         now: datetime,
     ) -> None:
         c = self.config
+        self._evaluation_leaders(plan, period, people, states, now)
         for quarter, (day, month) in enumerate(c.evaluation_dates, start=1):
             target = date(period.year, month, day)
             for tz, group in _by_zone(people.values()).items():
@@ -509,7 +526,52 @@ class Planner:
                         html,
                         at,
                         now,
+                        # The evaluation starts from the year's check-ins.
+                        buttons=[self._button("checkin_open", "capaian")],
                     )
+
+    def _evaluation_leaders(
+        self,
+        plan: Plan,
+        period: Period,
+        people: dict[int, Person],
+        states: dict[int, SkpState],
+        now: datetime,
+    ) -> None:
+        """Leaders first: each pejabat penilai with staff whose SKP is set is led to the
+        evaluation screen on the quarter's day (unless every evaluation is final by then)."""
+        c = self.config
+        staff: Counter[int] = Counter(
+            p.penilai_id
+            for p in people.values()
+            if p.penilai_id is not None and states.get(p.id, SkpState()).status is SkpStatus.SET
+        )
+        for quarter, (day, month) in enumerate(c.evaluation_dates, start=1):
+            target = date(period.year, month, day)
+            when = previous_working_day(target, c.holidays)
+            for leader_id, count in staff.items():
+                leader = people.get(leader_id)
+                if leader is None:
+                    continue
+                at = datetime.combine(when, time(c.hour), zone(leader.tz))
+                if not (at <= now <= at + c.max_age):
+                    continue
+                plan.add(
+                    leader_id,
+                    "reminder_evaluation_leader",
+                    f"eval-leader:{period.id}:{leader_id}:{quarter}",
+                    self._render(
+                        "reminder_evaluation_leader", quarter=quarter, date=target, count=count
+                    ),
+                    at,
+                    now,
+                    buttons=[self._button("eval_open_screen", "evaluasi")],
+                    unless={
+                        "kind": "evaluated",
+                        "leader_id": leader_id,
+                        "period": f"TW{quarter}",
+                    },
+                )
 
     # -- writing ---------------------------------------------------------------------------
 

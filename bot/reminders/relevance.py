@@ -7,7 +7,7 @@ from typing import Any
 from sqlalchemy import exists, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from bot.db.models import Cascade, Employee, Skp, SkpStatus
+from bot.db.models import Cascade, CheckIn, CheckInStatus, Employee, Skp, SkpStatus
 from bot.services.skp import latest_skp
 
 OPEN = (SkpStatus.DRAFT, SkpStatus.REVISION)
@@ -42,4 +42,44 @@ async def still_relevant(session: AsyncSession, unless: dict[str, Any]) -> bool:
                 )
             )
         )
+    if kind == "checked_in":
+        sent = await session.scalar(
+            select(
+                exists().where(
+                    CheckIn.employee_id == int(unless["employee_id"]),
+                    CheckIn.period_key == str(unless["period_key"]),
+                    CheckIn.status == CheckInStatus.SUBMITTED,
+                    CheckIn.skp_id.in_(
+                        select(Skp.id).where(Skp.period_id == int(unless["period_id"]))
+                    ),
+                )
+            )
+        )
+        return not sent
+    if kind == "evaluated":
+        return await _evaluation_open(session, int(unless["leader_id"]), str(unless["period"]))
     return True
+
+
+async def _evaluation_open(session: AsyncSession, leader_id: int, period: str) -> bool:
+    """Whether the leader still has someone with a set SKP and no final evaluation."""
+    from bot.db.models import Evaluation, EvaluationState
+
+    final = exists().where(
+        Evaluation.skp_id == Skp.id,
+        Evaluation.period == period,
+        Evaluation.state == EvaluationState.FINAL,
+    )
+    return bool(
+        await session.scalar(
+            select(
+                exists()
+                .where(Skp.employee_id == Employee.id)
+                .where(
+                    Employee.penilai_id == leader_id,
+                    Skp.status == SkpStatus.SET,
+                    ~final,
+                )
+            )
+        )
+    )

@@ -16,6 +16,7 @@ from telegram import (
     Document,
     InlineKeyboardMarkup,
     LinkPreviewOptions,
+    Message,
     Update,
 )
 from telegram.constants import ChatType, ParseMode
@@ -35,7 +36,7 @@ from telegram.request import BaseRequest, HTTPXRequest
 from bot.container import Services
 from bot.db.models import InboxOutcome
 from bot.engine.runtime import Lease, TelegramIdentity
-from bot.engine.types import Event, EventKind, Outcome, Reply
+from bot.engine.types import Attachment, Event, EventKind, Outcome, Reply
 from bot.reminders.planner import Planner, ReminderConfig
 from bot.services.housekeeping import prune_processed_updates
 from bot.services.outbox import OutboxSender, inline_button
@@ -44,7 +45,18 @@ from bot.telegram.processor import PerUserUpdateProcessor, RateLimiter, release_
 
 log = logging.getLogger(__name__)
 
-COMMANDS = ("menu", "skp", "persetujuan", "kaskade", "bantuan", "batal", "koreksi")
+COMMANDS = (
+    "menu",
+    "skp",
+    "capaian",
+    "rencana",
+    "persetujuan",
+    "umpan",
+    "kaskade",
+    "bantuan",
+    "batal",
+    "koreksi",
+)
 # Also how soon a reply that failed is tried again after its backoff.
 OUTBOX_INTERVAL = timedelta(seconds=5)
 HOUSEKEEPING_INTERVAL = timedelta(hours=6)
@@ -189,12 +201,41 @@ async def on_message(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None
             EventKind.FILE,
             message.document.file_name or "",
             content=await _file_content(context, message.document),
+            attachment=_document_attachment(message.document, message.caption),
         )
+    elif message.photo:
+        # A photo is evidence: kept by its file_id (the largest size), never downloaded.
+        event = Event(EventKind.FILE, "", attachment=_photo_attachment(message))
     else:
         text = message.text if message.text is not None else (message.caption or "")
         event = Event.from_text(text)
     outcome = await _step(context, update, ident, event)
     await _deliver(context, ident.chat_id, outcome)
+
+
+def _document_attachment(document: Document, caption: str | None) -> Attachment:
+    return Attachment(
+        "document",
+        document.file_id,
+        document.file_unique_id,
+        document.file_name or "",
+        document.mime_type or "",
+        document.file_size,
+        caption or "",
+    )
+
+
+def _photo_attachment(message: Message) -> Attachment:
+    photo = max(message.photo, key=lambda p: (p.width * p.height, p.file_size or 0))
+    return Attachment(
+        "photo",
+        photo.file_id,
+        photo.file_unique_id,
+        "",
+        "image/jpeg",
+        photo.file_size,
+        message.caption or "",
+    )
 
 
 # The largest file the bot reads (a table of hasil kerja is a few kilobytes).

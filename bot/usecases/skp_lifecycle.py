@@ -35,6 +35,7 @@ from bot.usecases import checks, notices
 from bot.usecases.agreements import expectations_of, require_agreement_holds, resources_of
 from bot.usecases.base import Refused, Tx
 from bot.usecases.loading import authorise, employee, items_of, load_skp, touch
+from bot.usecases.progress_carry import carry_progress
 from bot.usecases.summary import skp_summary
 
 CHANGE_REASONS = ("strategi", "struktur", "direktif")
@@ -259,6 +260,8 @@ async def set_skp(tx: Tx, skp_id: int, version: int | None = None) -> Skp:
             old.status = contract.next_status(Action.SUPERSEDE, old.status)
             old.updated_at = tx.now
             tx.audit("skp.superseded", "skp", old.id, by=skp.id)
+            # The year's check-ins, plan and feedback follow the items carried over.
+            await carry_progress(tx, old, skp)
     skp.set_at = tx.now
     skp.set_by_id = tx.actor_id
     skp.penilai_id = tx.actor_id
@@ -335,6 +338,7 @@ async def _copy_agreed_content(tx: Tx, old: Skp, new: Skp) -> None:
             bobot=row.bobot,
             perspective=row.perspective,
             mandatory_key=row.mandatory_key,
+            carried_from_id=row.id,
             created_at=tx.now,
             updated_at=tx.now,
         )

@@ -1,0 +1,152 @@
+"""A Perubahan SKP keeps the year's progress: when the new version is set, the check-ins of
+the version it supersedes (realisations, evidence) and its action plan, trajectory and
+feedback follow the items it carried over (SkpItem.carried_from_id). A round the new version
+has a check-in of already keeps its own."""
+
+from __future__ import annotations
+
+from sqlalchemy import select
+
+from bot.db.models import (
+    ActionPlan,
+    CheckIn,
+    Evidence,
+    Feedback,
+    ItemTrajectory,
+    PlanAgreement,
+    Realisation,
+    Skp,
+    SkpItem,
+)
+from bot.usecases.base import Tx
+
+
+async def carry_progress(tx: Tx, old: Skp, new: Skp) -> int:
+    """Copy `old`'s progress onto `new`'s carried items; returns the check-ins copied."""
+    items = (await tx.session.execute(select(SkpItem).where(SkpItem.skp_id == new.id))).scalars()
+    twin: dict[int, int] = {i.carried_from_id: i.id for i in items if i.carried_from_id is not None}
+    if not twin:
+        return 0
+    have = set(
+        (
+            await tx.session.execute(select(CheckIn.period_key).where(CheckIn.skp_id == new.id))
+        ).scalars()
+    )
+    copied = 0
+    for check_in in (
+        await tx.session.execute(select(CheckIn).where(CheckIn.skp_id == old.id))
+    ).scalars():
+        if check_in.period_key in have:
+            continue
+        copy = CheckIn(
+            skp_id=new.id,
+            employee_id=check_in.employee_id,
+            period_key=check_in.period_key,
+            note=check_in.note,
+            status=check_in.status,
+            created_at=check_in.created_at,
+            updated_at=check_in.updated_at,
+            submitted_at=check_in.submitted_at,
+        )
+        tx.session.add(copy)
+        await tx.session.flush()
+        copied += 1
+        for r in (
+            await tx.session.execute(
+                select(Realisation).where(Realisation.check_in_id == check_in.id)
+            )
+        ).scalars():
+            if r.item_id in twin:
+                tx.session.add(
+                    Realisation(
+                        check_in_id=copy.id,
+                        item_id=twin[r.item_id],
+                        value=r.value,
+                        typed=r.typed,
+                        note=r.note,
+                        updated_at=r.updated_at,
+                    )
+                )
+        for e in (
+            await tx.session.execute(select(Evidence).where(Evidence.check_in_id == check_in.id))
+        ).scalars():
+            if e.item_id is not None and e.item_id not in twin:
+                continue
+            tx.session.add(
+                Evidence(
+                    check_in_id=copy.id,
+                    item_id=twin.get(e.item_id) if e.item_id is not None else None,
+                    kind=e.kind,
+                    file_id=e.file_id,
+                    file_unique_id=e.file_unique_id,
+                    file_name=e.file_name,
+                    mime=e.mime,
+                    size=e.size,
+                    url=e.url,
+                    caption=e.caption,
+                    sender_id=e.sender_id,
+                    created_at=e.created_at,
+                )
+            )
+    await _carry_plan(tx, old, new, twin)
+    for f in (
+        await tx.session.execute(select(Feedback).where(Feedback.skp_id == old.id))
+    ).scalars():
+        if f.item_id is not None and f.item_id not in twin:
+            continue
+        tx.session.add(
+            Feedback(
+                skp_id=new.id,
+                item_id=twin.get(f.item_id) if f.item_id is not None else None,
+                kind=f.kind,
+                text=f.text,
+                author_id=f.author_id,
+                created_at=f.created_at,
+            )
+        )
+    await tx.session.flush()
+    tx.audit("progress.carried", "skp", new.id, previous=old.id, check_ins=copied)
+    return copied
+
+
+async def _carry_plan(tx: Tx, old: Skp, new: Skp, twin: dict[int, int]) -> None:
+    """The action plan and trajectory of carried items, unless the new version has its own."""
+    own = await tx.session.scalar(
+        select(ActionPlan.id)
+        .join(SkpItem, SkpItem.id == ActionPlan.item_id)
+        .where(SkpItem.skp_id == new.id)
+        .limit(1)
+    )
+    if own is not None:
+        return
+    for a in (
+        await tx.session.execute(select(ActionPlan).where(ActionPlan.item_id.in_(list(twin))))
+    ).scalars():
+        tx.session.add(
+            ActionPlan(
+                item_id=twin[a.item_id],
+                position=a.position,
+                text=a.text,
+                month_from=a.month_from,
+                month_to=a.month_to,
+            )
+        )
+    for t in (
+        await tx.session.execute(
+            select(ItemTrajectory).where(ItemTrajectory.item_id.in_(list(twin)))
+        )
+    ).scalars():
+        tx.session.add(ItemTrajectory(item_id=twin[t.item_id], quarter=t.quarter, value=t.value))
+    state = await tx.session.get(PlanAgreement, old.id)
+    if state is not None and await tx.session.get(PlanAgreement, new.id) is None:
+        tx.session.add(
+            PlanAgreement(
+                skp_id=new.id,
+                status=state.status,
+                revision=1,
+                submitted_at=state.submitted_at,
+                decided_at=state.decided_at,
+                decided_by_id=state.decided_by_id,
+                change_note=state.change_note,
+            )
+        )
