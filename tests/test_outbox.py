@@ -252,3 +252,91 @@ def test_shorten_html_cuts_at_a_boundary_and_closes_tags() -> None:
     # never inside an entity or a tag; an element opened right at the cut is dropped
     assert shorten_html("ab &amp; <a href='x'>cd</a>", 3, note="") == "ab"
     assert shorten_html("a < b" * 10, 5, note="") == "a &lt; b"
+
+
+# -- "sent" records: written by a later round or a step, never left behind --------------------
+
+
+async def held_rows(bot: Harness, n: int) -> list[int]:
+    """Rows this sender has sent and holds (as a step's replies are written)."""
+    from sqlalchemy import update
+
+    ids = await queue(bot, ADMIN, n)
+    async with bot.services.sessionmaker() as session, session.begin():
+        await session.execute(
+            update(Outbox).where(Outbox.id.in_(ids)).values(claimed_by=sender(bot).holder)
+        )
+    return ids
+
+
+async def statuses(bot: Harness, ids: list[int]) -> list[OutboxStatus]:
+    return [
+        r.status for r in sorted(await bot.rows(Outbox, Outbox.id.in_(ids)), key=lambda r: r.id)
+    ]
+
+
+async def test_a_record_noted_while_a_round_writes_is_written_by_the_next_round(
+    bot: Harness, monkeypatch: Any
+) -> None:
+    import asyncio
+
+    from bot.services.outbox import RECORD_DELAY
+
+    first, second = await held_rows(bot, 2)
+    the_sender = sender(bot)
+    original = the_sender.write_records
+    rounds: list[int] = []
+
+    async def write(connection: Any, records: Any) -> None:
+        rounds.append(len(records.sent))
+        await original(connection, records)
+        if len(rounds) == 1:
+            # another reply goes out while this round is writing
+            await the_sender._record_sent([(second, None)])
+
+    monkeypatch.setattr(the_sender, "write_records", write)
+    await the_sender._record_sent([(first, None)])
+    for _ in range(40):
+        await asyncio.sleep(RECORD_DELAY)
+        if len(rounds) == 2:
+            break
+    assert rounds == [1, 1]
+    assert await statuses(bot, [first, second]) == [OutboxStatus.SENT, OutboxStatus.SENT]
+
+
+async def test_a_record_that_could_not_be_written_is_tried_again(
+    bot: Harness, monkeypatch: Any
+) -> None:
+    import asyncio
+
+    [row] = await held_rows(bot, 1)
+    the_sender = sender(bot)
+    original = the_sender.write_records
+    tries: list[int] = []
+
+    async def write(connection: Any, records: Any) -> None:
+        tries.append(1)
+        if len(tries) == 1:
+            raise OSError("the database went away for a moment")
+        await original(connection, records)
+
+    monkeypatch.setattr(the_sender, "write_records", write)
+    await the_sender._record_sent([(row, None)])
+    for _ in range(40):
+        await asyncio.sleep(0.05)
+        if len(tries) == 2:
+            break
+    await asyncio.sleep(0.05)
+    assert len(tries) == 2
+    assert await statuses(bot, [row]) == [OutboxStatus.SENT]
+
+
+async def test_a_row_another_sender_took_over_is_not_marked_by_the_first(bot: Harness) -> None:
+    from sqlalchemy import update
+
+    [row] = await held_rows(bot, 1)
+    async with bot.services.sessionmaker() as session, session.begin():
+        await session.execute(update(Outbox).where(Outbox.id == row).values(claimed_by="other"))
+    await sender(bot)._record_sent([(row, None)])
+    await sender(bot).flush_records()
+    assert await statuses(bot, [row]) == [OutboxStatus.PENDING]

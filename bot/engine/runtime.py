@@ -73,7 +73,11 @@ class RecordCarrier(Protocol):
 
     def take_records(self) -> Any: ...
 
+    def done(self, records: Any) -> None: ...
+
     def give_back(self, records: Any) -> None: ...
+
+    def pending_screen(self, chat_id: int) -> tuple[bool, int | None]: ...
 
     async def write_records(self, connection: AsyncConnection, records: Any) -> None: ...
 
@@ -162,9 +166,11 @@ class DialogEngine:
                     self.sessionmaker() as session,
                     session.begin(),
                 ):
-                    # First, so the step reads them (where the chat's screen is now).
                     await self._carry(session, carried)
-                    return await body(session)
+                    outcome = await body(session)
+                for carrier, records in carried:
+                    carrier.done(records)
+                return outcome
             except ConcurrentChange:
                 self._give_back(carried)
                 log.info("concurrent change of a dialog state, retrying (attempt %d)", attempt)
@@ -344,8 +350,17 @@ class DialogEngine:
             stamp=stamp,
             deferred=deferred,
         )
-        outcome.previous_screen = link.screen_message_id
+        outcome.previous_screen = self._screen_of(ident.chat_id, link.screen_message_id)
         return outcome
+
+    def _screen_of(self, chat_id: int, recorded: int | None) -> int | None:
+        """The chat's screen: as this process's sender knows it while its record is not
+        committed yet (another step may be carrying it), else as recorded."""
+        for carrier in self.carriers:
+            known, message_id = carrier.pending_screen(chat_id)
+            if known:
+                return message_id
+        return recorded
 
     async def _first_time(
         self,

@@ -47,6 +47,8 @@ LEASE = timedelta(minutes=2)
 # How long a sent row's record waits for a step's transaction to carry it (see
 # `_record_sent`) before it is written on its own.
 RECORD_DELAY = 0.05
+# The longest pause between tries to write them while the database is away.
+RECORD_RETRY_MAX = 5.0
 # A step's rows for others up to this many are recorded together once sent (a longer batch,
 # a drain, records each row as it goes, so a crash mid-batch sends few of them again).
 RECORD_TOGETHER = 5
@@ -166,6 +168,8 @@ class OutboxSender:
         self._screens: dict[int, int | None] = {}
         self._recording = asyncio.Lock()
         self._flusher: asyncio.Task[None] | None = None
+        # Records taken by a transaction not yet ended.
+        self._inflight: list[Records] = []
         engine = sessionmaker.kw.get("bind")
         assert engine is not None, "the sessionmaker must be bound to an engine"
         self._engine: AsyncEngine = engine
@@ -257,7 +261,9 @@ class OutboxSender:
         return int(result.rowcount or 0)  # type: ignore[attr-defined]
 
     async def drain(self, batch: int = 50, max_batches: int = 20) -> int:
-        """Send whatever is due, batch by batch."""
+        """Send whatever is due, batch by batch (after writing what was sent and not yet
+        recorded, so none of it is taken for unsent)."""
+        await self.flush_records()
         sent = 0
         for _ in range(max_batches):
             claimed = await self._claim(None, batch)
@@ -396,24 +402,41 @@ class OutboxSender:
         self._schedule_records()
 
     def take_records(self) -> Records | None:
-        """What is sent and not yet recorded (given back if its transaction fails)."""
+        """What is sent and not yet recorded, for a transaction to write; the transaction's
+        end says `done` (committed) or `give_back` (not)."""
         if not self._unrecorded and not self._screens:
             return None
         records = Records(self._unrecorded, self._screens)
         self._unrecorded, self._screens = {}, {}
+        self._inflight.append(records)
         return records
 
-    def give_back(self, records: Records, try_again: bool = True) -> None:
+    def done(self, records: Records) -> None:
+        with contextlib.suppress(ValueError):
+            self._inflight.remove(records)
+
+    def give_back(self, records: Records) -> None:
+        self.done(records)
         for row_id, note in records.sent.items():
             self._unrecorded.setdefault(row_id, note)
         for chat_id, message_id in records.screens.items():
             self._screens.setdefault(chat_id, message_id)  # a newer screen wins
-        if try_again:
-            self._schedule_records()
+        self._schedule_records()
+
+    def pending_screen(self, chat_id: int) -> tuple[bool, int | None]:
+        """Where the chat's screen is, when this process knows better than the database (a
+        record not committed yet): (True, message id or None); else (False, None)."""
+        if chat_id in self._screens:
+            return True, self._screens[chat_id]
+        for records in reversed(self._inflight):
+            if chat_id in records.screens:
+                return True, records.screens[chat_id]
+        return False, None
 
     async def write_records(self, connection: AsyncConnection, records: Records) -> None:
         """The records, in the caller's transaction: prebuilt Core statements (this runs
-        after every step; the ORM's bookkeeping buys nothing here)."""
+        after every step; the ORM's bookkeeping buys nothing here). A row is marked sent only
+        while this sender still holds it (not after another sender took it over)."""
         now = self.clock()
         if records.screens:
             await connection.execute(
@@ -422,41 +445,55 @@ class OutboxSender:
             )
         plain = [row_id for row_id, note in records.sent.items() if note is None]
         if plain:
-            await connection.execute(_MARK_SENT, {"ids": plain, "now": now})
+            await connection.execute(_MARK_SENT, {"ids": plain, "now": now, "holder": self.holder})
         noted = [
-            {"row": row_id, "now": now, "note": note[:300]}
+            {"row": row_id, "now": now, "note": note[:300], "holder": self.holder}
             for row_id, note in records.sent.items()
             if note is not None
         ]
         if noted:
             await connection.execute(_MARK_SENT_NOTED, noted)
 
-    async def flush_records(self) -> None:
-        """Write what no step carried (after `RECORD_DELAY`, at shutdown, in tests)."""
+    async def flush_records(self) -> bool:
+        """Write what no step carried (after `RECORD_DELAY`, at shutdown, in tests). False
+        when it could not be written (it is kept, and tried again)."""
         async with self._recording:
             records = self.take_records()
             if records is None:
-                return
+                return True
             try:
                 async with self.writing(), self._engine.begin() as connection:
                     await self.write_records(connection, records)
-            except Exception as exc:  # still leased: kept for the next try
+            except BaseException as exc:  # still leased: kept for the next try
+                self.done(records)
+                for row_id, note in records.sent.items():
+                    self._unrecorded.setdefault(row_id, note)
+                for chat_id, message_id in records.screens.items():
+                    self._screens.setdefault(chat_id, message_id)
+                if not isinstance(exc, Exception):
+                    raise
                 log.error(
                     "outbox: could not record %d rows as sent (%s at %s)",
                     len(records.sent),
                     type(exc).__name__,
                     _where(exc),
                 )
-                # kept for the next step to carry (no loop of tries while the database is away)
-                self.give_back(records, try_again=False)
+                return False
+            self.done(records)
+            return True
 
     def _schedule_records(self) -> None:
         if self._flusher is None or self._flusher.done():
             self._flusher = asyncio.get_running_loop().create_task(self._flush_later())
 
     async def _flush_later(self) -> None:
-        await asyncio.sleep(RECORD_DELAY)
-        await self.flush_records()
+        """Until nothing waits: records noted while a flush was writing are written by the
+        next round; a failed write is tried again, less and less often."""
+        pause = RECORD_DELAY
+        while self._unrecorded or self._screens:
+            await asyncio.sleep(pause)
+            written = await self.flush_records()
+            pause = RECORD_DELAY if written else min(pause * 4, RECORD_RETRY_MAX)
 
     async def _send_one(self, row: _Claimed, record_sent: bool = True) -> _Fate:
         """Send one row and record what happened (a success only with `record_sent`). Raises
@@ -751,7 +788,10 @@ _OUTBOX: Table = Outbox.__table__  # type: ignore[assignment]
 _LINKS: Table = TelegramLink.__table__  # type: ignore[assignment]
 _MARK_SENT = (
     update(_OUTBOX)
-    .where(_OUTBOX.c.id.in_(bindparam("ids", expanding=True)))
+    .where(
+        _OUTBOX.c.id.in_(bindparam("ids", expanding=True)),
+        _OUTBOX.c.claimed_by == bindparam("holder"),
+    )
     .values(
         status=OutboxStatus.SENT,
         sent_at=bindparam("now"),
@@ -762,7 +802,7 @@ _MARK_SENT = (
 )
 _MARK_SENT_NOTED = (
     update(_OUTBOX)
-    .where(_OUTBOX.c.id == bindparam("row"))
+    .where(_OUTBOX.c.id == bindparam("row"), _OUTBOX.c.claimed_by == bindparam("holder"))
     .values(
         status=OutboxStatus.SENT,
         sent_at=bindparam("now"),
