@@ -66,3 +66,34 @@ async def test_the_period_is_read_once_and_a_change_elsewhere_is_seen_at_once(
     with period_reads(bot.services) as reads:
         await open_deadlines(admin)
     assert reads == []
+
+
+async def test_a_change_rolled_back_is_never_kept_as_the_period(demo: Services) -> None:
+    """A transaction that changed a period reads it as changed, but what it read is not kept:
+    rolled back, the next reader gets the period as it is."""
+    from datetime import date
+
+    from sqlalchemy import select
+
+    from bot.db.models import CacheStamp, Period
+    from bot.services.catalog import Catalog
+
+    catalog = Catalog()
+    today = demo.clock().date()
+    async with demo.sessionmaker() as session:
+        stamp = await session.scalar(select(CacheStamp.version))
+    async with demo.sessionmaker() as session:
+        before = (await session.execute(select(Period))).scalars().first()
+        assert before is not None and before.draft_deadline != date(2026, 2, 20)
+    # the process's first read of the periods happens inside a transaction that changed one
+    async with demo.sessionmaker() as session, session.begin():
+        period = (await session.execute(select(Period))).scalars().first()
+        assert period is not None
+        period.draft_deadline = date(2026, 2, 20)
+        await session.flush()  # the stamp is bumped in this transaction only
+        seen = await catalog.period(session, today, stamp)
+        assert seen is not None and seen.draft_deadline == date(2026, 2, 20)
+        await session.rollback()
+    async with demo.sessionmaker() as session, session.begin():
+        after = await catalog.period(session, today, stamp)
+        assert after is not None and after.draft_deadline == before.draft_deadline

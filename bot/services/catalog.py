@@ -16,13 +16,16 @@ from typing import Any
 
 from sqlalchemy import event, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, make_transient_to_detached
 from sqlalchemy.orm.util import identity_key
 
 from bot.db.models import CacheStamp, Period, PolicyDoc
 from bot.domain.policy import Policy, default_policy, policy_from_json
 
 PERIODS = "periods"
+# Marks a session whose transaction changed a period (not committed yet).
+PERIODS_CHANGED = "periods_changed"
+_PERIOD_ROWS = select(*Period.__table__.columns).order_by(Period.starts_on)
 
 # The stamp as a scalar subquery, for the engine's per-update statement.
 PERIODS_STAMP = select(CacheStamp.version).where(CacheStamp.name == PERIODS).scalar_subquery()
@@ -62,14 +65,15 @@ class Catalog:
             fresh = (await session.execute(select(Period).order_by(Period.starts_on))).scalars()
             found: Period | None = choose_period(list(fresh), today)
             return found
-        if stamp != self.stamp:
-            rows = list(
-                (await session.execute(select(Period).order_by(Period.starts_on))).scalars()
-            )
-            for row in rows:
-                session.expunge(row)
-            self.periods, self.stamp = rows, stamp
-            # The rows were read in this session: they go back to it below, unchanged.
+        if stamp != self.stamp or session.sync_session.info.get(PERIODS_CHANGED):
+            rows = (await session.execute(_PERIOD_ROWS)).mappings().all()
+            copies = [_detached(row) for row in rows]
+            if session.sync_session.info.get(PERIODS_CHANGED):
+                # This transaction changed a period and has not committed: its rows are read
+                # as they are now, and not kept (the commit bumps the stamp anyway).
+                chosen_now = choose_period(copies, today)
+                return None if chosen_now is None else await _attach(session, chosen_now)
+            self.periods, self.stamp = copies, stamp
         chosen = choose_period(self.periods, today)
         if chosen is None:
             return None
@@ -97,6 +101,14 @@ class Catalog:
         return policy
 
 
+def _detached(row: Any) -> Period:
+    """A period built from a row's values, as if loaded and then let go by a session: no
+    session's own objects are ever shared."""
+    period = Period(**dict(row))
+    make_transient_to_detached(period)
+    return period
+
+
 async def _attach(session: AsyncSession, cached: Period) -> Period:
     """The cached period as a row of `session`, without a query. One the session holds
     already is returned as it is (it may carry this transaction's changes)."""
@@ -114,4 +126,11 @@ def _bump_when_periods_change(session: Session, _context: Any, _instances: Any) 
             obj in session.new or obj in session.deleted or session.is_modified(obj)
         ):
             session.connection().execute(_BUMP)
+            session.info[PERIODS_CHANGED] = True
             return
+
+
+@event.listens_for(Session, "after_commit")
+@event.listens_for(Session, "after_rollback")
+def _transaction_ended(session: Session) -> None:
+    session.info.pop(PERIODS_CHANGED, None)
