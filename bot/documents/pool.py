@@ -24,8 +24,10 @@ log = logging.getLogger(__name__)
 
 _executor: ProcessPoolExecutor | None = None
 _worker_texts: Texts | None = None
-# Set when workers cannot start at all in this process.
-_unavailable = False
+# Files in a row the workers could not lay out; at `GIVE_UP` they are not tried again in
+# this process (they cannot start here, e.g. a script without a main guard).
+_failures = 0
+GIVE_UP = 3
 
 
 def _start_worker() -> None:
@@ -60,20 +62,23 @@ class Unavailable(Exception):
 
 async def render(doc: SkpDocument, fmt: str, workers: int) -> File:
     """The file, rendered by the worker process (one pool per bot process)."""
-    global _executor, _unavailable
-    if _unavailable:
+    global _executor, _failures
+    if _failures >= GIVE_UP:
         raise Unavailable
     loop = asyncio.get_running_loop()
-    for attempt in (1, 2):
-        try:
-            return await loop.run_in_executor(_pool(workers), _render_in_worker, doc, fmt)
-        except BrokenProcessPool:
-            # The worker died (killed, out of memory) or could not start: one more is tried.
-            log.warning("the document worker stopped (attempt %d)", attempt)
-            _executor = None
-    _unavailable = True
-    log.warning("document worker processes cannot run here; files are laid out in a thread")
-    raise Unavailable
+    try:
+        made = await loop.run_in_executor(_pool(workers), _render_in_worker, doc, fmt)
+    except BrokenProcessPool:
+        # The worker died (killed, out of memory) or could not start: this file is laid
+        # out in a thread, the next one by a new worker.
+        _executor, _failures = None, _failures + 1
+        if _failures >= GIVE_UP:
+            log.warning("document workers cannot run here; files are laid out in a thread")
+        else:
+            log.warning("the document worker stopped; the next file starts another")
+        raise Unavailable from None
+    _failures = 0
+    return made
 
 
 def shutdown() -> None:

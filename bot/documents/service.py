@@ -6,16 +6,16 @@ people. A file just built is sent as it is to a second recipient."""
 from __future__ import annotations
 
 import asyncio
+import hashlib
+import pickle
 import time
 from dataclasses import dataclass
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import bindparam, exists, select
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
-from sqlalchemy.orm import aliased
 
-from bot.db.models import Period, Skp, Unit
+from bot.db.models import Period, Unit
 from bot.documents import gcpause, pool, render
 from bot.documents.progress import progress_rows, progress_xlsx
 from bot.documents.skp_data import SkpDocument, load_document
@@ -23,18 +23,9 @@ from bot.texts import TEMPLATES_DIR, Texts
 
 FORMATS = ("pdf", "docx", "xlsx", "csv")
 # Files kept a short while for a second recipient (an SKP just set goes to its owner and its
-# leader): the same revision, still the latest version, built moments ago.
+# leader): the very same document, laid out moments ago.
 RECENT_FILES = 16
 REUSE_SECONDS = 60.0
-_LATER = aliased(Skp)
-_STATE = select(
-    Skp.revision,
-    exists().where(
-        _LATER.employee_id == Skp.employee_id,
-        _LATER.period_id == Skp.period_id,
-        _LATER.number > Skp.number,
-    ),
-).where(Skp.id == bindparam("skp"))
 
 
 @dataclass(frozen=True, slots=True)
@@ -74,8 +65,8 @@ class DocumentMaker:
         # Worker processes for PDF/DOCX (DOCUMENT_PROCESSES); 0: a thread of this process.
         # Only with the standard templates, which the worker loads itself.
         self.processes = processes if texts.directory == TEMPLATES_DIR else 0
-        # (skp, format, its state) -> when built and the file, for the last few built
-        self._recent: dict[tuple[int, str, Any], tuple[float, File]] = {}
+        # (format, the document's digest) -> when laid out and the file, the last few
+        self._recent: dict[tuple[str, bytes], tuple[float, File]] = {}
 
     async def load(self, skp_id: int) -> SkpDocument:
         async with self.sessionmaker() as session:
@@ -85,16 +76,15 @@ class DocumentMaker:
         return render_file(doc, fmt, self.texts)
 
     async def build(self, skp_id: int, fmt: str) -> File:
-        """The file of the SKP as it is now. The same revision's file, just built for another
-        recipient (the employee and the leader both get it when an SKP is set), is reused."""
-        async with self.sessionmaker() as session:
-            state = (await session.execute(_STATE, {"skp": skp_id})).one_or_none()
-        key = (skp_id, fmt, tuple(state) if state is not None else None)
+        """The file of the SKP as it is now. The same file just laid out for another
+        recipient (an SKP just set goes to its owner and its leader) is reused: the
+        document is read anew each time and compared whole, so any change lays it out again."""
+        doc = await self.load(skp_id)
+        key = (fmt, hashlib.sha256(pickle.dumps(doc)).digest())
         now = time.monotonic()
         kept = self._recent.get(key)
         if kept is not None and now - kept[0] < REUSE_SECONDS:
             return kept[1]
-        doc = await self.load(skp_id)
         try:
             if not (self.processes and fmt in ("pdf", "docx")):
                 raise pool.Unavailable
