@@ -38,8 +38,10 @@ def create_engine(url: str, *, sqlite_inline: bool = True, **kwargs: Any) -> Asy
     kwargs.setdefault("hide_parameters", True)
     if url.startswith("sqlite"):
         _prepare_sqlite_path(url)
-        database = make_url(url).database or ""
-        inline = sqlite_inline and database not in ("", ":memory:")
+        parsed = make_url(url)
+        database = parsed.database or ""
+        # Options in the URL (?mode=ro&uri=true …) are aiosqlite's to apply.
+        inline = sqlite_inline and database not in ("", ":memory:") and not parsed.query
         if inline:
             path = database
 

@@ -95,7 +95,9 @@ class InlineCursor:
 
 async def _patiently(call: Any, *args: Any) -> Any:
     """Run a statement; while another process holds the write lock, try again after an
-    asynchronous pause (a refused statement changed nothing)."""
+    asynchronous pause. A refused statement changed nothing; an executemany refused part-way
+    is safe to run again whole only because every transaction here starts with BEGIN
+    IMMEDIATE, so a statement inside one never meets the lock (only BEGIN and COMMIT do)."""
     pause, deadline = _FIRST_PAUSE, time.monotonic() + BUSY_WAIT
     while True:
         try:
