@@ -694,3 +694,36 @@ async def test_a_reply_of_two_messages_that_fails_halfway_sends_only_the_rest_la
     assert await sender_of(bot.app).drain() == 1
     texts = admin.texts_since(mark)
     assert len(texts) == 2 and texts[0] == first and "Menu utama" in texts[1]
+
+
+async def test_a_step_postgresql_chose_to_break_a_deadlock_runs_again(
+    bot: Harness, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """PostgreSQL aborts one of two deadlocked transactions (SQLSTATE 40P01): nothing of it was
+    kept, so the step runs again, and what it carried (earlier replies' records) is carried
+    again by the new attempt."""
+    from sqlalchemy.exc import DBAPIError
+
+    class Deadlock(Exception):
+        sqlstate = "40P01"
+
+    admin = await bot.onboard(ADMIN, 5901)
+    admin.flush_records = False  # the next step carries the record of this one's reply
+    menu_update = admin.message_update("/menu")
+    await admin.process(menu_update)
+    engine = bot.services.dialog
+    original = engine._dispatch
+    attempts: list[int] = []
+
+    async def deadlocked_once(*args: Any, **kwargs: Any) -> Any:
+        attempts.append(1)
+        if len(attempts) == 1:
+            raise DBAPIError("UPDATE …", {}, Deadlock("deadlock detected"))
+        return await original(*args, **kwargs)
+
+    monkeypatch.setattr(engine, "_dispatch", deadlocked_once)
+    answer = await admin.send("/bantuan")
+    assert len(attempts) == 2 and "Bantuan" in answer.text
+    [reply] = await rows_of(bot.services, menu_update.update_id)
+    # its record: given back by the first attempt, carried by the second
+    assert reply.status is OutboxStatus.SENT
