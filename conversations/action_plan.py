@@ -39,12 +39,23 @@ async def plan_view(ctx: Ctx, skp: Skp | None) -> dict[str, Any]:
     rows = await read.standings(
         ctx.session, [skp], (await _key(ctx)), (await policy_in_force(ctx)).progress
     )
+    actions = await read.actions_of(ctx.session, skp.id)
+    agreed = (await read.agreed_plans(ctx.session, read.scope_of([skp.id]))).get(skp.id)
+    changed: set[int] = set()
+    if agreed is not None:
+        for line in rows[0].lines:
+            now = [(a.month_from, a.month_to, a.text) for a in actions.get(line.item.id, [])]
+            was = [(a.month_from, a.month_to, a.text) for a in agreed.actions.get(line.item.id, [])]
+            if now != was or line.proposed is not None:
+                changed.add(line.item.id)
     return {
+        "agreed": agreed,
+        "changed": changed,
         "skp": skp,
         "year": (await ctx.session.get(Period, skp.period_id) or Period(year=0)).year,
         "employee": skp.employee,
         "lines": rows[0].lines,
-        "actions": await read.actions_of(ctx.session, skp.id),
+        "actions": actions,
         "plan": await read.plan_state(ctx.session, skp.id),
         "months": {m: ctx.texts.label(f"month_short_{m}") for m in range(1, 13)},
     }
@@ -91,14 +102,42 @@ async def on_home(ctx: Ctx, action: str, arg: str) -> Next:
         ctx.data["item"] = item_id
         return Goto("item")
     if action == "submit":
-        try:
-            await progress.submit_plan(ctx.tx, place[2].id)
-        except Refused as exc:
-            reason = exc.reason.value
-            ctx.notice("plan_empty" if reason == "skp_not_ready" else reason, alert=True)
-            return Stay()
-        ctx.notice("plan_submitted")
+        view = await plan_view(ctx, place[2])
+        if _without_actions(view) and view["actions"]:
+            return Goto("submit")  # some items have no plan yet: asked first
+        return await _submit(ctx, place[2].id)
     return Stay()
+
+
+def _without_actions(view: dict[str, Any]) -> list[Any]:
+    return [ln for ln in view.get("lines", []) if not view["actions"].get(ln.item.id)]
+
+
+async def _submit(ctx: Ctx, skp_id: int) -> Next:
+    try:
+        await progress.submit_plan(ctx.tx, skp_id)
+    except Refused as exc:
+        reason = exc.reason.value
+        ctx.notice("plan_empty" if reason == "skp_not_ready" else reason, alert=True)
+        return Goto("home")
+    ctx.notice("plan_submitted")
+    return Goto("home")
+
+
+async def submit_view(ctx: Ctx) -> dict[str, Any]:
+    view = await home_view(ctx)
+    return {**view, "missing": _without_actions(view) if view["skp"] is not None else []}
+
+
+def submit_choices(_ctx: Ctx, _view: dict[str, Any]) -> list[list[Choice]]:
+    return [[Choice("submit", "plan_submit_anyway"), Choice("back", "back")]]
+
+
+async def on_submit(ctx: Ctx, action: str, _arg: str) -> Next:
+    place = await where(ctx)
+    if action != "submit" or place is None:
+        return Goto("home")
+    return await _submit(ctx, place[2].id)
 
 
 async def item_view(ctx: Ctx) -> dict[str, Any]:
@@ -146,7 +185,7 @@ async def on_item_text(ctx: Ctx, text: str) -> Next:
                 return Reask("plan_trajectory_problem", {"problem": problem, "line": line})
             assert values is not None
             await progress.set_trajectory(ctx.tx, skp_id, line.item.id, values)
-            confirm(ctx, "plan_trajectory_saved")
+            await _saved(ctx, skp_id, "plan_trajectory_saved")
             return Stay()
         actions = rules.parse_actions(text)
         if isinstance(actions, str):
@@ -155,8 +194,17 @@ async def on_item_text(ctx: Ctx, text: str) -> Next:
     except Refused as exc:
         ctx.notice(exc.reason.value, alert=True)
         return Stay()
-    confirm(ctx, "plan_actions_saved", count=len(actions))
+    await _saved(ctx, skp_id, "plan_actions_saved", count=len(actions))
     return Stay()
+
+
+async def _saved(ctx: Ctx, skp_id: int, label: str, **values: Any) -> None:
+    """Saved; a change of an agreed plan says that the agreed one stays in force until the
+    leader agrees the change, which is sent with "Ajukan ke atasan"."""
+    await ctx.session.flush()
+    if await read.agreed_plans(ctx.session, read.scope_of([skp_id])):
+        label = f"{label}_change"
+    confirm(ctx, label, **values)
 
 
 def back_only(_ctx: Ctx, _view: dict[str, Any]) -> list[list[Choice]]:
@@ -172,6 +220,14 @@ FLOW = flow(
             view=home_view,
             choices=home_choices,
             on_choice=on_home,
+            help="help_plan",
+        ),
+        Step(
+            "submit",
+            "plan_submit_confirm",
+            view=submit_view,
+            choices=submit_choices,
+            on_choice=on_submit,
             help="help_plan",
         ),
         Step(
@@ -240,8 +296,12 @@ async def on_review(ctx: Ctx, action: str, _arg: str) -> Next:
 
 async def on_change_text(ctx: Ctx, text: str) -> Next:
     note = text.strip()
-    if not note or len(note) > CHANGE_NOTE_MAX or rules.TAG.search(note):
-        return Reask("plan_change_problem", {"maximum": CHANGE_NOTE_MAX})
+    problem = rules.text_problem(note, CHANGE_NOTE_MAX)
+    if problem is not None:
+        return Reask(
+            "plan_change_problem",
+            {"maximum": CHANGE_NOTE_MAX, "problem": problem, "length": len(note)},
+        )
     await _decide(ctx, _skp_id(ctx), ctx.data.get("version"), False, note)
     return Goto("view")
 

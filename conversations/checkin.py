@@ -7,15 +7,19 @@ The realisation sheet (XLSX/CSV for e-Kinerja) is asked for here."""
 
 from __future__ import annotations
 
+from datetime import date, datetime, time
 from typing import Any
 
 from bot.domain import progress as rules
+from bot.domain.policy import Policy
 from bot.engine.callback import Callback
 from bot.engine.context import Ctx
 from bot.engine.flow import Choice, Goto, Next, Reask, Stay, Step, flow, grid
 from bot.engine.runtime import HOME
+from bot.reminders import checkins
 from bot.services import progress as read
-from bot.usecases import progress
+from bot.texts import tanggal
+from bot.usecases import notices, progress
 from bot.usecases.base import Refused
 from conversations import checkin_evidence as evidence
 from conversations import paging
@@ -25,7 +29,6 @@ FLOW_NAME = "capaian"
 ITEMS_PER_PAGE = 8
 FEEDBACK_SHOWN = 3
 NOTE_MAX_CHARS = 1000
-SHEET_WINDOW_SECONDS = 120
 
 
 async def home_view(ctx: Ctx) -> dict[str, Any]:
@@ -67,7 +70,7 @@ async def on_home(ctx: Ctx, action: str, arg: str) -> Next:
     place = await where(ctx)
     if place is None:
         return Stay()
-    period, _policy, skp, key = place
+    period, policy, skp, key = place
     if action == "item":
         item_id = Callback.object_id(arg)
         if item_id is None:
@@ -78,31 +81,52 @@ async def on_home(ctx: Ctx, action: str, arg: str) -> Next:
     if action == "note":
         return Goto("note")
     if action == "sheet":
-        # A burst of presses within the same two minutes builds and sends the files once.
-        window = int(ctx.now.timestamp()) // SHEET_WINDOW_SECONDS
-        for fmt in ("xlsx", "csv"):
-            await ctx.notify(
-                ctx.actor.id,
-                "realisation_sheet",
-                "realisation_caption",
-                dedupe_key=f"rsheet:{skp.id}:{fmt}:{window}",
-                document={"report": "realisation", "skp_id": skp.id, "format": fmt, "key": key},
-                period=period,
-            )
-        ctx.notice("documents_queued")
+        # The same content asked again while on its way, or moments after it went, is not
+        # sent twice; anything recorded since makes it a new file.
+        asked = await notices.realisation_sheet(
+            ctx.tx,
+            skp.id,
+            ctx.actor.id,
+            key,
+            await read.sheet_stamp(ctx.session, skp.id, key),
+            period=period,
+        )
+        ctx.notice(asked.value)
         return Stay()
     if action == "send":
+        # Before the round's digest day the leader reads it there; after it, at once.
+        digest_day = _digest_day(policy, key)
+        today = ctx.now.astimezone(ctx.texts.tz).date()
         try:
-            await progress.submit_check_in(ctx.tx, skp.id, key)
+            await progress.submit_check_in(
+                ctx.tx, skp.id, key, notify_leader=today >= digest_day, month=month_name(ctx, key)
+            )
         except Refused as exc:
             ctx.notice(
                 "checkin_empty" if exc.reason.value == "skp_not_ready" else exc.reason.value,
                 alert=True,
             )
             return Stay()
-        ctx.notice("checkin_sent", month=month_name(ctx, key))
+        if today < digest_day:
+            ctx.notice(
+                "checkin_sent_digest",
+                month=month_name(ctx, key),
+                date=tanggal(digest_day),
+            )
+        else:
+            ctx.notice("checkin_sent", month=month_name(ctx, key))
         return Stay()
     return Stay()
+
+
+def _digest_day(policy: Policy, key: str) -> date:
+    """The day the leaders' digest of round `key` goes (bot.reminders.checkins)."""
+    from bot.config import get_settings
+    from bot.reminders.planner import ReminderConfig
+
+    holidays = ReminderConfig.from_settings(get_settings()).holidays
+    day = date(int(key[:4]), rules.key_month(key), 1)
+    return checkins.round_dates(datetime.combine(day, time(12)), policy, holidays)[3]
 
 
 async def on_home_text(ctx: Ctx, text: str) -> Next:
@@ -154,6 +178,14 @@ async def _point_out_behind(ctx: Ctx, item_ids: set[int]) -> None:
     behind = [ln for ln in standing.behind if ln.item.id in item_ids] if standing else []
     if behind:
         ctx.say("checkin_behind", lines=behind)
+    # A capaian far beyond any plausible one is most likely a typing slip: asked to check.
+    unlikely = [
+        ln
+        for ln in (standing.lines if standing else [])
+        if ln.item.id in item_ids and rules.is_unlikely(ln.progress.capaian)
+    ]
+    if unlikely:
+        ctx.say("checkin_unlikely", lines=unlikely)
 
 
 async def item_view(ctx: Ctx) -> dict[str, Any]:
@@ -209,6 +241,12 @@ async def on_item_text(ctx: Ctx, text: str) -> Next:
         return _leave_item(ctx)
     if evidence.is_link(text):
         return await evidence.link(ctx, text, line.item.id)
+    if len(text.strip().splitlines()) > 1:
+        # several realisations pasted here: as on the overview
+        lines = rules.paste_lines(text)
+        if isinstance(lines, str):
+            return Reask("checkin_paste_problem", {"problem": lines})
+        return await _paste(ctx, lines)
     return await _record(ctx, text)
 
 
@@ -255,8 +293,12 @@ async def on_note_text(ctx: Ctx, text: str) -> Next:
     if place is None:
         return HOME
     note = text.strip()
-    if len(note) > NOTE_MAX_CHARS or not note or rules.TAG.search(note):
-        return Reask("checkin_note_problem", {"maximum": NOTE_MAX_CHARS})
+    problem = rules.text_problem(note, NOTE_MAX_CHARS)
+    if problem is not None:
+        return Reask(
+            "checkin_note_problem",
+            {"maximum": NOTE_MAX_CHARS, "problem": problem, "length": len(note)},
+        )
     try:
         await progress.set_note(ctx.tx, place[2].id, place[3], note)
     except Refused as exc:

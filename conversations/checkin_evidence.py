@@ -44,7 +44,9 @@ async def _item_at(ctx: Ctx, position: int) -> int | None:
     return next((ln.item.id for ln in standing.lines if ln.item.position == position), None)
 
 
-async def _store_evidence(ctx: Ctx, item_id: int | None, attachment: progress.Attachment) -> Next:
+async def _store_evidence(
+    ctx: Ctx, item_id: int | None, attachment: progress.Attachment, unknown: int | None = None
+) -> Next:
     place = await where(ctx)
     assert place is not None
     _period, _policy, skp, key = place
@@ -58,7 +60,13 @@ async def _store_evidence(ctx: Ctx, item_id: int | None, attachment: progress.At
         standing = await standing_of(ctx)
         assert standing is not None
         position = next((ln.item.position for ln in standing.lines if ln.item.id == item_id), None)
-    ctx.say("checkin_evidence_saved", kind=attachment.kind.value, position=position)
+    ctx.say(
+        "checkin_evidence_saved",
+        kind=attachment.kind.value,
+        position=position,
+        unknown=unknown,
+        count=len(standing.lines) if (standing := await standing_of(ctx)) else 0,
+    )
     return Stay()
 
 
@@ -79,10 +87,13 @@ async def _file(ctx: Ctx, name: str, item_id: int | None) -> Next:
         return Reask("file_not_here")
     caption = " ".join(sent.caption.split())[:CAPTION_MAX_CHARS]
     numbered = _CAPTION_ITEM.fullmatch(caption) if caption else None
+    unknown = None
     if numbered is not None:
         found = await _item_at(ctx, int(numbered.group(1)))
         if found is not None:
             item_id, caption = found, numbered.group(2).strip()
+        else:
+            unknown = int(numbered.group(1))  # said, not silently filed elsewhere
     kind = EvidenceKind.PHOTO if sent.kind == "photo" else EvidenceKind.DOCUMENT
     return await _store_evidence(
         ctx,
@@ -96,6 +107,7 @@ async def _file(ctx: Ctx, name: str, item_id: int | None) -> Next:
             size=sent.size,
             caption=caption,
         ),
+        unknown,
     )
 
 

@@ -8,7 +8,11 @@ from __future__ import annotations
 from collections.abc import Awaitable, Callable, Sequence
 from typing import Any
 
+from sqlalchemy import select
+from sqlalchemy.ext.asyncio import AsyncSession
+
 from bot.db.models import (
+    AuditLog,
     CheckIn,
     CheckInStatus,
     Evaluation,
@@ -40,15 +44,18 @@ def entries(
     check_ins: Sequence[CheckIn] = (),
     feedback: Sequence[Feedback] = (),
     evaluations: Sequence[Evaluation] = (),
+    plan_events: Sequence[AuditLog] = (),
 ) -> list[tuple[str, Any]]:
     """What the log lists: expectations (revision notes travel with the revision) and needs,
-    then the year's sent check-ins and the leader's feedback, in the order they happened."""
+    then the year's rencana aksi (submitted, a change asked for, agreed), sent check-ins, the
+    leader's feedback and final evaluations, in the order they happened."""
     shown = [("exp", e) for e in expectations if e.kind is not ExpectationKind.REVISI]
     later: list[tuple[str, Any]] = [
         ("chk", c) for c in check_ins if c.status is CheckInStatus.SUBMITTED
     ]
     later += [("fb", f) for f in feedback]
     later += [("eval", e) for e in evaluations if e.finalised_at is not None]
+    later += [("plan", a) for a in plan_events]
     later.sort(key=_moment)
     return [*shown, *(("res", r) for r in resources), *later]
 
@@ -59,7 +66,35 @@ def _moment(entry: tuple[str, Any]) -> Any:
         return row.submitted_at
     if kind == "eval":
         return row.finalised_at
+    if kind == "plan":
+        return row.at
     return row.created_at
+
+
+PLAN_EVENTS = ("plan.submitted", "plan.change_asked", "plan.agreed")
+
+
+async def year_entries(session: AsyncSession, skp: Skp) -> list[tuple[str, Any]]:
+    """The year's part of the log of an SKP (what the overview's button counts too)."""
+    plan_events = (
+        await session.execute(
+            select(AuditLog)
+            .where(
+                AuditLog.object_type == "skp",
+                AuditLog.object_id == skp.id,
+                AuditLog.action.in_(PLAN_EVENTS),
+            )
+            .order_by(AuditLog.id)
+        )
+    ).scalars()
+    return entries(
+        [],
+        [],
+        await progress.check_ins_of(session, skp.id),
+        list(reversed(await progress.feedback_of(session, skp.id))),
+        await final_evaluations(session, skp),
+        list(plan_events),
+    )
 
 
 def log_choice(count: int, year_entries: int = 0) -> list[Choice]:
@@ -81,10 +116,7 @@ def log_step(skp_of: Callable[[Ctx], Awaitable[Skp | None]], back: str) -> Step:
         listed = entries(
             await agreements.expectations_of(ctx.session, skp.id),
             await agreements.resources_of(ctx.session, skp.id),
-            await progress.check_ins_of(ctx.session, skp.id),
-            list(reversed(await progress.feedback_of(ctx.session, skp.id))),
-            await final_evaluations(ctx, skp),
-        )
+        ) + await year_entries(ctx.session, skp)
         rows = await store.items_of(ctx.session, skp.id)
         return {
             "skp": skp,
@@ -93,6 +125,7 @@ def log_step(skp_of: Callable[[Ctx], Awaitable[Skp | None]], back: str) -> Step:
             "positions": {r.id: r.position for r in rows},
             "value_names": {v["code"]: v["name"] for v in ctx.texts.berakhlak},
             "evaluation_periods": {p: ctx.texts.label(f"eval_period_{p}") for p in PERIODS},
+            "months": {m: ctx.texts.label(f"month_{m}") for m in range(1, 13)},
             "predikat_names": {p.value: ctx.texts.label(f"predikat_{p.value}") for p in Predikat},
             "categories": {c: ctx.texts.label(f"res_{c}") for c in agreements.RESOURCE_CATEGORIES},
         }
@@ -109,11 +142,9 @@ def log_step(skp_of: Callable[[Ctx], Awaitable[Skp | None]], back: str) -> Step:
     return Step("dialog", "dialog_log", view=view, choices=choices, on_choice=on_choice)
 
 
-async def final_evaluations(ctx: Ctx, skp: Skp) -> list[Evaluation]:
+async def final_evaluations(session: AsyncSession, skp: Skp) -> list[Evaluation]:
     """The SKP's final evaluations, for the log (their predikat and period)."""
-    from sqlalchemy import select
-
-    rows = await ctx.session.execute(
+    rows = await session.execute(
         select(Evaluation).where(
             Evaluation.skp_id == skp.id, Evaluation.state == EvaluationState.FINAL
         )

@@ -192,7 +192,6 @@ async def unit_view(ctx: Ctx) -> dict[str, Any]:
         "org_label": label(f"org_predikat_{org.value}"),
         "predikat_labels": {p: label(f"predikat_{p.value}") for p in Predikat},
         "guidance": policy.distribution.get(org, []),
-        "confirmed": policy.distribution_confirmed,
     }
 
 

@@ -126,6 +126,7 @@ async def home_view(ctx: Ctx) -> dict[str, Any]:
         "decisions": decisions[:DECISIONS_SHOWN],
         "decisions_total": len(decisions),
         "log_count": log_count,
+        "year_entries": len(await dialog_log.year_entries(ctx.session, skp)),
         "log_inline": log_count <= dialog_log.LOG_INLINE,
         "changes": await _last_changes(ctx, skp) if skp.status is SkpStatus.SUBMITTED else [],
         "fields": {f: ctx.texts.label(f"field_{f}") for f in ITEM_FIELDS},
@@ -169,7 +170,7 @@ def home_choices(_ctx: Ctx, view: dict[str, Any]) -> list[list[Choice]]:
         rows.append([Choice("items", "skp_view_items")])
         if LINKS.mini_app:  # the same table the employee edits, read-only for the leader
             rows.append([Choice("", "skp_open_table", web_app=f"{LINKS.mini_app}?skp={skp.id}")])
-    rows.append(dialog_log.log_choice(view["log_count"]))
+    rows.append(dialog_log.log_choice(view["log_count"], view["year_entries"]))
     rows.append(paging.page_row(view["page"]))
     return [*rows, [Choice("list", "back_to_list")]]
 

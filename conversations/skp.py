@@ -22,7 +22,6 @@ from bot.domain import skp_rules as rules
 from bot.engine.context import Ctx
 from bot.engine.flow import Choice, Goto, Next, Reask, Stay, Step, flow
 from bot.engine.runtime import HOME
-from bot.services import progress
 from bot.services import skp as store
 from bot.usecases import agreements, drafting, skp_lifecycle
 from bot.usecases.base import Refused
@@ -83,16 +82,7 @@ async def overview_view(ctx: Ctx) -> dict[str, Any]:
     expectations = await agreements.expectations_of(ctx.session, place.skp.id)
     resources = await agreements.resources_of(ctx.session, place.skp.id)
     log_count = len(dialog_log.entries(expectations, resources))
-    year_entries = 0
-    if place.skp.status is SkpStatus.SET:
-        year_entries = len(
-            dialog_log.entries(
-                [],
-                [],
-                await progress.check_ins_of(ctx.session, place.skp.id),
-                await progress.feedback_of(ctx.session, place.skp.id),
-            )
-        )
+    year_entries = len(await dialog_log.year_entries(ctx.session, place.skp))
     return {
         "period": place.period,
         "skp": place.skp,

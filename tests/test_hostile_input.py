@@ -674,6 +674,7 @@ async def test_hostile_text_in_the_year_in_progress(
     await katim.send("Jan–Des: menyusun NSPK")
     await katim.click("Kembali")
     await katim.click("Ajukan ke atasan")
+    await katim.click("Ajukan tetap")
     await director.command("umpan")
     await director.click("Intan")
     await director.click("Perlu dialog")

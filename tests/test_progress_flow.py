@@ -6,6 +6,7 @@ leader's team screen pointing out a drifting item and feedback reaching the empl
 from __future__ import annotations
 
 import io
+import re
 from datetime import UTC, datetime
 from decimal import Decimal
 
@@ -72,7 +73,12 @@ async def test_an_action_plan_with_a_trajectory_is_agreed_by_the_leader(
     assert "Triwulan IV harus sama dengan target tahunan (100%)" in refused.text
     await katim.click("Kembali")
 
-    await katim.click("Ajukan ke atasan")
+    # eight of the nine items have no plan yet: asked first, naming them
+    asked = await katim.click("Ajukan ke atasan")
+    assert "8 dari 9 IKI belum punya rencana aksi: butir 1, 2, 4, 5, 6, 7, 8, 9" in asked.text
+    assert asked.labels() == ["📤 Ajukan tetap", "⬅️ Kembali"]
+    assert not [m for m in director.received if "mengajukan rencana aksi" in m.text]
+    await katim.click("Ajukan tetap", asked)
     notice = director.last
     assert "Intan Purnamasari</b> mengajukan rencana aksi" in notice.text
     await director.click("Lihat rencana aksi", notice)
@@ -86,12 +92,31 @@ async def test_an_action_plan_with_a_trajectory_is_agreed_by_the_leader(
         katim, 3, "Jan–Mar: menyusun jadwal; Apr–Nov: advokasi; Des: evaluasi", "1 2 3 4"
     )
     await katim.click("Ajukan ke atasan")
+    await katim.click("Ajukan tetap")
     await director.click("Setujui rencana aksi", director.last)
     [state] = await bot.rows(PlanAgreement, PlanAgreement.skp_id == skp_id)
     assert state.status is PlanStatus.AGREED
     assert "Atasan menyetujui rencana aksi Anda" in katim.last.text
     actions = {a.action for a in await bot.rows(AuditLog, AuditLog.object_id == skp_id)}
     assert {"plan.actions_set", "plan.submitted", "plan.change_asked", "plan.agreed"} <= actions
+
+    # the dialog record lists the plan's submissions, the change asked for (with its note)
+    # and the agreement in order; the button counts what the record shows
+    overview = await katim.command("skp")
+    [label] = [b for b in overview.labels() if b.startswith("💬 Dialog kinerja")]
+    page = await katim.click("Dialog kinerja", overview)
+    shown = page.text
+    while "Berikutnya" in " ".join(page.labels()):
+        page = await katim.click("Berikutnya", page)
+        shown += page.text
+    entries = re.findall(r"^(\d+)\. ", shown, re.M)
+    assert label == f"💬 Dialog kinerja ({len(entries)})"
+    assert entries == [str(n) for n in range(1, len(entries) + 1)]
+    submitted = shown.index("🗓 Rencana aksi diajukan ke atasan")
+    asked = shown.index("🗓 Atasan meminta perubahan rencana aksi")
+    agreed = shown.index("🗓 Atasan menyetujui rencana aksi")
+    assert submitted < asked < shown.rindex("Rencana aksi diajukan") < agreed
+    assert "Tambahkan kegiatan evaluasi di bulan Desember" in shown[asked:]
 
 
 async def test_a_check_in_with_evidence_reaches_the_leader_and_feedback_comes_back(
@@ -190,7 +215,7 @@ async def test_a_check_in_with_evidence_reaches_the_leader_and_feedback_comes_ba
     # the dialog record lists the check-in and the feedback after the agreements
     await katim.command("skp")
     log = await katim.click("Dialog kinerja")
-    assert "📈 Capaian 2026-03 dikirim" in log.text and "Advokasi tertunda" in log.text
+    assert "📈 Capaian Maret 2026 dikirim" in log.text and "Advokasi tertunda" in log.text
     assert log.text.index("Perlu perhatian") < log.text.index("Sesuai rencana")
 
     # the realisation sheet for e-Kinerja
@@ -386,3 +411,205 @@ async def test_long_check_ins_fit_telegrams_limits(
     await sender(bot).drain()
     assert "<b>Capaian tim Maret 2026</b>" in director.last.text
     assert not [r for r in caplog.records if "too long" in r.getMessage()]
+
+
+async def test_a_change_of_an_agreed_plan_leaves_the_agreed_one_in_force_until_agreed(
+    bot: Harness, clock: Clock
+) -> None:
+    """After the leader agreed the plan, a new trajectory typed by the employee is a proposal:
+    the agreed trajectory still points out the drifting item (to her and the leader) and is
+    the evaluation's target; both sides see both versions; the change goes to the leader as
+    the first submission did, and counts once agreed."""
+    from bot.db.models import Skp
+    from bot.usecases import evaluation_data
+
+    clock.now = datetime(2026, 2, 3, 3, 0, tzinfo=UTC)
+    skp_id, _items = await set_sbbl(bot)
+    director = await bot.onboard(DIREKTUR, 5601)
+    katim = await bot.onboard(KATIM_SBBL, 5602)
+    await plan_item(katim, 1, "Jan–Des: menyusun NSPK", "25% 50% 75% 100%")
+    await katim.click("Ajukan ke atasan")
+    await katim.click("Ajukan tetap")
+    await director.click("Setujui rencana aksi", director.last)
+
+    clock.now = datetime(2026, 10, 12, 3, 0, tzinfo=UTC)
+    await katim.command("capaian")
+    await katim.send("1 30%")
+    await katim.click("Kirim ke atasan")
+    assert "⚠️ Di bawah trajektori" in (await katim.command("capaian")).text
+
+    await katim.command("rencana")
+    await katim.click("1")
+    saved = await katim.send("0% 0% 0% 100%")
+    assert "usulan perubahan" in saved.text and "tetap berlaku" in saved.text
+    [state] = await bot.rows(PlanAgreement, PlanAgreement.skp_id == skp_id)
+    assert state.status is PlanStatus.DRAFT
+    assert "Disetujui (berlaku)" in saved.text and "Usulan perubahan" in saved.text
+    assert "TW3 75%" in saved.text and "TW3 0%" in saved.text
+    home = await katim.click("Kembali")
+    assert "perubahan belum diajukan — rencana yang disetujui tetap berlaku" in home.text
+    # the agreed trajectory stays in force: the warning, the leader's screen, the evaluation
+    assert "⚠️ Di bawah trajektori" in (await katim.command("capaian")).text
+    assert "⚠️ Butir 1 di bawah trajektori" in (await director.command("umpan")).text
+    async with bot.services.sessionmaker() as session:
+        skp = await session.get(Skp, skp_id)
+        assert skp is not None
+        seen = await evaluation_data.standing(session, skp, "TW3")
+        assert seen.items[0].target == 75
+
+    # the change goes to the leader like the first submission, both versions in view
+    await katim.command("rencana")
+    await katim.click("Ajukan ke atasan")
+    await katim.click("Ajukan tetap")
+    notice = director.last
+    assert "mengajukan perubahan rencana aksi" in notice.text
+    review = await director.click("Lihat rencana aksi", notice)
+    assert "TW3 75%" in review.text and "TW3 0%" in review.text
+    assert "perubahan diajukan ke atasan" in review.text
+    assert "⚠️ Di bawah trajektori" in (await katim.command("capaian")).text
+    await director.click("Setujui rencana aksi", review)
+    [state] = await bot.rows(PlanAgreement, PlanAgreement.skp_id == skp_id)
+    assert state.status is PlanStatus.AGREED
+    assert "⚠️ Di bawah trajektori" not in (await katim.command("capaian")).text
+    async with bot.services.sessionmaker() as session:
+        skp = await session.get(Skp, skp_id)
+        assert skp is not None
+        assert (await evaluation_data.standing(session, skp, "TW3")).items[0].target == 0
+
+
+async def test_the_realisation_sheet_asked_again_after_a_change_is_a_new_file(
+    bot: Harness, clock: Clock
+) -> None:
+    from tests.test_reminders import sender
+
+    clock.now = MARCH
+    await set_sbbl(bot)
+    katim = await bot.onboard(KATIM_SBBL, 5701)
+    await katim.command("capaian")
+    await katim.send("1 30%")
+    await katim.click("Lembar realisasi")
+    assert "Dokumen sedang disiapkan dan segera dikirim" in katim.answers()[-1].get("text", "")
+    await sender(bot).drain()
+    first = [d for d in bot.transport.documents_to(katim.chat_id) if d.filename.endswith(".csv")]
+    assert len(first) == 1
+
+    # a minute later, a new realisation: the sheet asked for again is a new file
+    clock.now = MARCH.replace(minute=1)
+    await katim.send("1 45%")
+    await katim.click("Lembar realisasi")
+    assert "Dokumen sedang disiapkan dan segera dikirim" in katim.answers()[-1].get("text", "")
+    await sender(bot).drain()
+    sheets = [d for d in bot.transport.documents_to(katim.chat_id) if d.filename.endswith(".csv")]
+    assert len(sheets) == 2 and "45" in sheets[1].content.decode("utf-8-sig")
+    # nothing changed since: not sent twice, and not said to be on its way
+    await katim.click("Lembar realisasi")
+    assert "baru saja dikirim" in katim.answers()[-1].get("text", "")
+    await sender(bot).drain()
+    assert len(bot.transport.documents_to(katim.chat_id)) == 4
+
+
+async def test_refusals_name_the_real_problem_and_a_paste_works_on_an_item(
+    bot: Harness, clock: Clock
+) -> None:
+    clock.now = datetime(2026, 2, 3, 3, 0, tzinfo=UTC)
+    _skp_id, items = await set_sbbl(bot)
+    director = await bot.onboard(DIREKTUR, 5801)
+    katim = await bot.onboard(KATIM_SBBL, 5802)
+    await plan_item(katim, 3, "Jan–Des: advokasi ke LP/LS", "1 2 3 4 kali")
+    await katim.click("Ajukan ke atasan")
+    await katim.click("Ajukan tetap")
+    # a change note with markup: the markup is named, not the length
+    await director.click("Minta perubahan", director.last)
+    refused = await director.send("Mohon tambahkan <b>evaluasi</b> " + "di bulan Desember " * 5)
+    assert "tanda format" in refused.text and "paling banyak" not in refused.text
+
+    clock.now = MARCH
+    await katim.command("capaian")
+    await katim.click("4")
+    # several lines pasted on one item's screen are taken as on the overview
+    pasted = await katim.send("4 80%\n5 60%")
+    assert "Realisasi 2 butir tersimpan" in pasted.text
+    rows = {r.item_id: r for r in await bot.rows(Realisation, Realisation.item_id.in_(items))}
+    assert rows[items[3]].value == 80 and rows[items[4]].value == 60
+    # markup in a note: said as such, not as a number not read
+    await katim.command("capaian")
+    refused = await katim.send("7 50%; tindak lanjut <b>x</b>")
+    assert "Catatan butir 7 berisi tanda format" in refused.text
+    assert "belum terbaca sebagai angka" not in refused.text
+    await katim.click("Catatan")
+    refused = await katim.send("Kendala <i>mitra</i>")
+    assert "tanda format" in refused.text
+
+
+async def test_a_sent_check_in_says_when_the_leader_reads_it_and_a_later_change_shows(
+    bot: Harness, clock: Clock
+) -> None:
+    clock.now = MARCH
+    await set_sbbl(bot)
+    director = await bot.onboard(DIREKTUR, 5901)
+    katim = await bot.onboard(KATIM_SBBL, 5902)
+    await katim.command("capaian")
+    await katim.send("1 30%")
+    before = len(director.received)
+    sent = await katim.click("Kirim ke atasan")
+    toast = katim.answers()[-1].get("text", "")
+    assert "atasan menerimanya dalam ringkasan tim pada 30 Maret 2026" in toast
+    assert len(director.received) == before  # in the digest, not now
+    assert "— ✅ terkirim ke atasan" in sent.text
+
+    # changed after sending: no longer "terkirim", on either side
+    clock.now = MARCH.replace(hour=4)
+    changed = await katim.send("1 35%")
+    assert "✏️ diubah setelah dikirim" in (await katim.command("capaian")).text
+    assert "✅ terkirim" not in changed.text
+    assert (
+        "Intan Purnamasari</b> — ✏️ diubah setelah dikirim" in (await director.command("umpan")).text
+    )
+
+    # after the round's digest day the leader is told at once, once per check-in
+    clock.now = datetime(2026, 4, 30, 3, 0, tzinfo=UTC)
+    await katim.command("capaian")
+    await katim.send("1 40%")
+    await katim.click("Kirim ke atasan")
+    assert "Capaian April 2026 terkirim ke atasan" in katim.answers()[-1].get("text", "")
+    assert "Intan Purnamasari</b> mengirim capaian April 2026" in director.last.text
+    await katim.click("Kirim ke atasan")
+    told = [m for m in director.received if "mengirim capaian April" in m.text]
+    assert len(told) == 1
+
+
+async def test_evidence_documents_are_not_downloaded_and_tables_still_are(
+    bot: Harness, clock: Clock
+) -> None:
+    clock.now = MARCH
+    await set_sbbl(bot)
+    katim = await bot.onboard(KATIM_SBBL, 6001)
+    await katim.command("capaian")
+    await katim.click("6")
+    await katim.send_document("laporan_monev_jawa.pdf", b"%PDF-1.4 laporan", "monev")
+    assert "tersimpan sebagai bukti butir 6" in katim.last.text
+    assert not [c for c, _ in bot.transport.calls if c == "getFile"]
+    # a table sent where tables are read is still read (the SKP paste)
+    await katim.command("skp")
+    await katim.send_document("hasil-kerja.csv", b"No;RHK\n", "")
+    assert [c for c, _ in bot.transport.calls if c == "getFile"]
+
+
+async def test_an_unlikely_capaian_and_a_caption_naming_no_item_are_said(
+    bot: Harness, clock: Clock
+) -> None:
+    clock.now = MARCH
+    await set_sbbl(bot)
+    katim = await bot.onboard(KATIM_SBBL, 6101)
+    await katim.command("capaian")
+    mark = katim.mark()
+    await katim.send("3 1.000.000 kali")
+    said = "\n".join(katim.texts_since(mark))
+    assert "Butir 3: realisasi 1.000.000 Kali dari target 4 Kali berarti capaian 25.000.000%" in (
+        said
+    )
+    assert "Mohon periksa kembali angka dan satuannya" in said
+    await katim.send_photo("12 foto kegiatan")
+    saved = "\n".join(katim.texts_since(len(katim.received) - 2))
+    assert "diawali angka 12, tetapi SKP Anda hanya punya butir 1–9" in saved
+    assert "dicatat sebagai bukti umum" in saved

@@ -64,7 +64,7 @@ def test_the_latest_realisation_is_the_latest_rounds(rows: list[tuple[int, int, 
 def test_trajectory_expectations_and_behind() -> None:
     trajectory = {1: D(1), 2: D(2), 3: D(3), 4: D(4)}
     assert rules.expected_by(trajectory, 3) == D(1)
-    assert rules.expected_by(trajectory, 5) == D(1) + D(2) / 3
+    assert rules.expected_by(trajectory, 5) == D("1.67")  # two decimals, as shown
     assert rules.expected_by({}, 5) is None
     tol = POLICY.progress.behind_tolerance
     assert rules.is_behind(D(0), D(1), Direction.HIGHER, tol)
@@ -124,3 +124,16 @@ def test_the_realisation_sheet_never_holds_a_formula() -> None:
     assert cell.quotePrefix
     text = sheet_csv(sheet).decode("utf-8-sig")
     assert "'=HYPERLINK" in text and ";100;" in text
+
+
+def test_numbers_shown_have_at_most_two_decimals_and_unlikely_capaian_is_flagged() -> None:
+    from bot.domain import evaluation as ev
+    from bot.domain.policy import default_policy
+
+    assert rules.expected_by({1: D(1), 2: D(11), 3: D(12), 4: D(14)}, 5) == D("7.67")
+    weighted = ev.weighted_capaian(
+        default_policy(), [ev.CapaianItem("utama", D(60), D("91.6667"))] * 1
+    )
+    assert weighted.total == D("55.00") and weighted.core.as_tuple().exponent == -2
+    assert rules.is_unlikely(rules.capaian(D(1_000_000), D(4)))
+    assert not rules.is_unlikely(rules.capaian(D(6), D(4)))

@@ -10,6 +10,7 @@ responds; the unit head sees the distribution; the dialog record lists it all in
 
 from __future__ import annotations
 
+import re
 from datetime import UTC, datetime
 from decimal import Decimal
 
@@ -111,6 +112,7 @@ async def test_a_whole_year_of_one_team(bot: Harness, clock: Clock) -> None:
         await member.send("1 2 3 4 kali")
         await member.click("Kembali")
         await member.click("Ajukan ke atasan")
+        await member.click("Ajukan tetap")
         await katim.click("Setujui rencana aksi", katim.last)
     agreed = await bot.rows(PlanAgreement, PlanAgreement.status == PlanStatus.AGREED)
     assert len(agreed) == 3
@@ -238,10 +240,10 @@ async def test_a_whole_year_of_one_team(bot: Harness, clock: Clock) -> None:
         log = await bayu.click("Berikutnya", log)
         pages.append(log.text)
     record = "\n".join(pages)
-    assert record.count("📈 Capaian 2026-") == 12
+    assert len(re.findall(r"📈 Capaian \w+ 2026 dikirim", record)) == 12
     assert record.count("📊 Evaluasi") == 5
-    assert record.index("Capaian 2026-03") < record.index("Evaluasi Triwulan I ")
-    assert record.index("Evaluasi Triwulan I ") < record.index("Capaian 2026-04")
+    assert record.index("Capaian Maret 2026") < record.index("Evaluasi Triwulan I ")
+    assert record.index("Evaluasi Triwulan I ") < record.index("Capaian April 2026")
     assert record.index("Perlu perhatian") < record.index("Evaluasi Triwulan II")
     assert "tanggapan: Jadwal mitra bergeser" in record
     assert len(first) == 3

@@ -10,6 +10,7 @@ of bot.documents.layout."""
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 from datetime import date
 from decimal import Decimal
@@ -93,6 +94,19 @@ class EvaluationDocument:
         return f"Evaluasi-{self.period_code}-{self.year}-{self.nip}"
 
 
+# Emoji and pictographs typed into a note ("👍", "✅", "⚠️") have no glyph in the form's fonts
+# (a PDF would print a box): they are left out of the document, with their joiners and
+# presentation selectors. Letters, digits and punctuation of any script stay.
+_PICTOGRAPHS = re.compile(
+    "[\U0001f000-\U0001faff\U0001fc00-\U0010ffff\u2600-\u27bf\u2b00-\u2bff\u200d\ufe0e\ufe0f\u20e3]"
+)
+
+
+def _typed(text: str | None) -> str:
+    """A text someone typed (a note, a response), as the evaluation form prints it."""
+    return m.printable(_PICTOGRAPHS.sub(" ", text or ""))
+
+
 def _percent(value: Decimal | None) -> str:
     if value is None:
         return "-"
@@ -153,7 +167,7 @@ async def load_evaluation_document(
     ).all()
     special: dict[str | None, list[str]] = {}
     for code, text in settled:
-        special.setdefault(code, []).append(f"\u201c{m.printable(text)}\u201d")
+        special.setdefault(code, []).append(f"\u201c{_typed(text)}\u201d")
     values = [
         EvalValue(
             n,
@@ -161,17 +175,17 @@ async def load_evaluation_document(
             list(v["indicators"]),
             special.get(v["code"], []),
             rating.get(row.value_ratings.get(v["code"], ""), not_rated),
-            m.printable(row.value_notes.get(v["code"], "")),
+            _typed(row.value_notes.get(v["code"], "")),
         )
         for n, v in enumerate(texts.berakhlak, 1)
     ]
     notes = [
-        (W(f"ev_{f}"), m.printable(getattr(row, f)))
+        (W(f"ev_{f}"), _typed(getattr(row, f)))
         for f in ("hasil_note", "training_needs", "recognition", "follow_up")
         if getattr(row, f)
     ]
     if row.employee_response:
-        notes.append((W("ev_response"), m.printable(row.employee_response)))
+        notes.append((W("ev_response"), _typed(row.employee_response)))
     start, end = _period_dates(period.year, row.period)
     signed = row.finalised_at or row.updated_at
     return EvaluationDocument(

@@ -27,6 +27,7 @@ QUARTERS = ("TW1", "TW2", "TW3", "TW4")
 ANNUAL = "tahunan"
 PERIODS = (*QUARTERS, ANNUAL)
 HUNDRED = Decimal(100)
+CENT = Decimal("0.01")
 
 
 def is_period(value: object) -> bool:
@@ -85,6 +86,7 @@ def weighted_capaian(policy: Policy, items: Sequence[CapaianItem]) -> Weighted:
             beyond += share
         else:
             core += share
+    core, beyond = core.quantize(CENT), beyond.quantize(CENT)
     return Weighted(core + beyond, core, beyond, missing)
 
 

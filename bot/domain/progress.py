@@ -120,8 +120,9 @@ def latest_per_item(reported: Iterable[Reported], up_to: str | None = None) -> d
 
 def expected_by(trajectory: Mapping[int, Decimal], month: int) -> Decimal | None:
     """What a quarterly trajectory (quarter → cumulative value by its end) expects at the end
-    of `month`: linear within the quarter from the previous quarter's value (0 before Q1).
-    None when the trajectory is empty or has no value for the quarter."""
+    of `month`: linear within the quarter from the previous quarter's value (0 before Q1),
+    two decimals (as it is shown and compared). None when the trajectory is empty or has no
+    value for the quarter."""
     if not trajectory or not 1 <= month <= 12:
         return None
     quarter = (month - 1) // 3 + 1
@@ -130,7 +131,7 @@ def expected_by(trajectory: Mapping[int, Decimal], month: int) -> Decimal | None
         return None
     start = trajectory.get(quarter - 1, Decimal(0)) if quarter > 1 else Decimal(0)
     into = month - (quarter - 1) * 3  # 1..3 months into the quarter
-    return start + (end - start) * into / 3
+    return (start + (end - start) * into / 3).quantize(CENT)
 
 
 def is_behind(
@@ -307,6 +308,24 @@ def paste_lines(raw: str) -> list[tuple[int, str]] | str:
 
 
 NOTE_MAX_CHARS = 500
+# A capaian above this (in percent) is most likely a typing slip: the person is asked to check.
+UNLIKELY_CAPAIAN = Decimal(1000)
+
+
+def is_unlikely(value: Decimal | None) -> bool:
+    return value is not None and value > UNLIKELY_CAPAIAN
+
+
+def text_problem(text: str, maximum: int) -> str | None:
+    """Why a typed note cannot be kept (None: fine): empty, html (markup such as <b>),
+    too_long."""
+    if not text.strip():
+        return "empty"
+    if TAG.search(text):
+        return "html"
+    if len(text) > maximum:
+        return "too_long"
+    return None
 
 
 def read_realisation(raw: str, satuan: str, policy: Policy) -> Realised | str:
@@ -319,6 +338,8 @@ def read_realisation(raw: str, satuan: str, policy: Policy) -> Realised | str:
         return "note_too_long"
     if TAG.search(note):
         return "html"
+    if TAG.search(typed):
+        return "html_value"
     if is_not_yet(typed):
         return Realised(None, "belum ada", note)
     parsed = parse_target(typed, policy)

@@ -18,6 +18,7 @@ from sqlalchemy.orm import contains_eager, joinedload
 
 from bot.db.models import (
     ActionPlan,
+    AuditLog,
     CheckIn,
     CheckInStatus,
     Employee,
@@ -25,6 +26,7 @@ from bot.db.models import (
     Feedback,
     ItemTrajectory,
     PlanAgreement,
+    PlanStatus,
     Realisation,
     Skp,
     SkpItem,
@@ -82,6 +84,17 @@ class CheckInRow:
     status: CheckInStatus
     note: str
     submitted_at: datetime | None
+    updated_at: datetime | None = None
+
+    @property
+    def changed_since_sent(self) -> bool:
+        """Sent, then changed (a realisation, the note, evidence): not what the leader saw."""
+        return (
+            self.status is CheckInStatus.SUBMITTED
+            and self.submitted_at is not None
+            and self.updated_at is not None
+            and self.updated_at > self.submitted_at
+        )
 
 
 @dataclass(slots=True)
@@ -93,7 +106,10 @@ class ItemLine:
     # This round's realisation, when one was recorded in it.
     this_round: RoundValue | None = None
     evidence: int = 0
+    # The trajectory in force (the agreed one while a change waits for the leader).
     trajectory: dict[int, Decimal] = field(default_factory=dict)
+    # A changed trajectory not agreed yet (None: none, or the same as in force).
+    proposed: dict[int, Decimal] | None = None
 
 
 @dataclass(slots=True)
@@ -113,8 +129,49 @@ class Standing:
     def submitted(self) -> bool:
         return self.check_in is not None and self.check_in.status is CheckInStatus.SUBMITTED
 
+    @property
+    def changed_since_sent(self) -> bool:
+        return self.check_in is not None and self.check_in.changed_since_sent
+
 
 Scope = Select[Any]
+
+
+@dataclass(frozen=True, slots=True)
+class AgreedPlan:
+    """An agreed plan while a change of it is a draft, submitted or sent back: what the
+    leader agreed, per item id, stays in force until the leader agrees the change."""
+
+    actions: dict[int, list[rules.PlannedAction]]
+    trajectory: dict[int, dict[int, Decimal]]
+
+
+async def agreed_plans(session: AsyncSession, scope: Scope) -> dict[int, AgreedPlan]:
+    """Per SKP in `scope` whose agreed plan is being changed, the plan as agreed (recorded
+    when the first change after the agreement was made). One query."""
+    found: dict[int, AgreedPlan] = {}
+    for skp_id, details in await session.execute(
+        select(AuditLog.object_id, AuditLog.details)
+        .join(PlanAgreement, PlanAgreement.skp_id == AuditLog.object_id)
+        .where(
+            AuditLog.object_type == "skp",
+            AuditLog.action == "plan.reopened",
+            AuditLog.object_id.in_(scope),
+            PlanAgreement.status != PlanStatus.AGREED,
+        )
+        .order_by(AuditLog.id)
+    ):
+        found[skp_id] = AgreedPlan(
+            {
+                int(item): [rules.PlannedAction(int(a), int(b), str(t)) for a, b, t in rows]
+                for item, rows in (details.get("actions") or {}).items()
+            },
+            {
+                int(item): {int(q): Decimal(v) for q, v in values.items()}
+                for item, values in (details.get("trajectory") or {}).items()
+            },
+        )
+    return found
 
 
 def scope_of(skp_ids: Sequence[int]) -> Scope:
@@ -157,6 +214,7 @@ async def standings(
         .where(SkpItem.skp_id.in_(scope))
     ):
         trajectories[item_id][quarter] = planned
+    agreed = await agreed_plans(session, scope)
     reported: list[rules.Reported] = []
     this_round: dict[int, RoundValue] = {}
     for item_id, period_key, value, typed, note in await session.execute(
@@ -178,7 +236,12 @@ async def standings(
         row.skp_id: CheckInRow(*row)
         for row in await session.execute(
             select(
-                CheckIn.id, CheckIn.skp_id, CheckIn.status, CheckIn.note, CheckIn.submitted_at
+                CheckIn.id,
+                CheckIn.skp_id,
+                CheckIn.status,
+                CheckIn.note,
+                CheckIn.submitted_at,
+                CheckIn.updated_at,
             ).where(CheckIn.skp_id.in_(scope), CheckIn.period_key == key)
         )
     }
@@ -209,9 +272,15 @@ async def standings(
     result = []
     for skp in skps:
         lines = []
+        in_force = agreed.get(skp.id)
         for item in items.get(skp.id, []):
             direction = rules.direction_of(item.aspek, item.iki, policy)
             trajectory = trajectories.get(item.id, {})
+            proposed = None
+            if in_force is not None:
+                agreed_one = in_force.trajectory.get(item.id, {})
+                proposed = trajectory if trajectory != agreed_one else None
+                trajectory = agreed_one
             found = latest.get(item.id)
             lines.append(
                 ItemLine(
@@ -224,6 +293,7 @@ async def standings(
                     this_round.get(item.id),
                     counts.get(item.id, 0),
                     trajectory,
+                    proposed,
                 )
             )
         check_in = check_ins.get(skp.id)
@@ -304,6 +374,19 @@ async def check_ins_of(session: AsyncSession, skp_id: int) -> list[CheckIn]:
         select(CheckIn).where(CheckIn.skp_id == skp_id).order_by(CheckIn.period_key)
     )
     return list(rows.scalars())
+
+
+async def sheet_stamp(session: AsyncSession, skp_id: int, key: str) -> str:
+    """What the realisation sheet up to round `key` was built from, in a few characters: the
+    check-ins' count and latest change (a realisation, note or evidence bumps it)."""
+    count, latest = (
+        await session.execute(
+            select(func.count(CheckIn.id), func.max(CheckIn.updated_at)).where(
+                CheckIn.skp_id == skp_id, CheckIn.period_key <= key
+            )
+        )
+    ).one()
+    return f"{int(count)}-{int(latest.timestamp() * 1000) if latest is not None else 0}"
 
 
 async def set_skp_by_id(session: AsyncSession, skp_id: int) -> Skp | None:

@@ -240,11 +240,17 @@ def _photo_attachment(message: Message) -> Attachment:
 
 # The largest file the bot reads (a table of hasil kerja is a few kilobytes).
 FILE_MAX_BYTES = 1_000_000
+# The only files whose content a step reads: a table of hasil kerja (bot.domain.paste.files).
+# Any other document (evidence: a PDF, a photo sent as a file) is kept by its file_id only.
+TABLE_NAMES = (".xlsx", ".xlsm", ".csv", ".tsv", ".txt")
 
 
 async def _file_content(context: ContextTypes.DEFAULT_TYPE, document: Document) -> bytes | None:
-    """A sent file's bytes, fetched before the step's transaction (None: too large or not
-    fetched; the step then says so)."""
+    """A sent table's bytes, fetched before the step's transaction (None: too large or not
+    fetched; the step then says so). Another kind of file is not downloaded: its content is
+    empty (a step reading tables says it is not one)."""
+    if not (document.file_name or "").casefold().endswith(TABLE_NAMES):
+        return b""
     if document.file_size is not None and document.file_size > FILE_MAX_BYTES:
         return None
     try:

@@ -31,11 +31,14 @@ from bot.db.models import (
 from bot.domain import evaluation as ev
 from bot.domain import progress
 from bot.domain.policy import Policy
+from bot.services.progress import agreed_plans, scope_of
 from bot.texts import angka, target_text
 from bot.usecases.checks import policy_of
 
 # Evidence names listed per item on the rating screen and in the snapshot.
 EVIDENCE_SHOWN = 3
+# A piece of evidence without a name, as the screens and documents call it.
+EVIDENCE_WORDS = {"photo": "foto", "document": "dokumen", "link": "tautan"}
 
 
 @dataclass(frozen=True, slots=True)
@@ -139,7 +142,7 @@ async def standing(session: AsyncSession, skp: Skp, period: str) -> Standing:
     for item_id, name, url, kind, key in evidence_rows.all():
         if item_id is None or (up_to is not None and key > up_to):
             continue
-        evidence[owner_of[item_id]].append(name or url or kind.value)
+        evidence[owner_of[item_id]].append(name or url or EVIDENCE_WORDS.get(kind.value, "bukti"))
     trajectories: dict[int, dict[int, Decimal]] = defaultdict(dict)
     for item_id, quarter, value in (
         await session.execute(
@@ -149,6 +152,10 @@ async def standing(session: AsyncSession, skp: Skp, period: str) -> Standing:
         )
     ).all():
         trajectories[item_id][quarter] = value
+    # While a change of the agreed plan waits for the leader, the agreed one is in force.
+    in_force = (await agreed_plans(session, scope_of([skp.id]))).get(skp.id)
+    if in_force is not None:
+        trajectories = defaultdict(dict, in_force.trajectory)
     views = []
     for row in rows:
         target: Decimal | None = row.target_value

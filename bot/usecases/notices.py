@@ -182,15 +182,48 @@ async def documents(
     return DocumentRequest.JUST_SENT if outcomes else DocumentRequest.QUEUED
 
 
+async def realisation_sheet(
+    tx: Tx, skp_id: int, recipient_id: int, key: str, stamp: str, **context: Any
+) -> DocumentRequest:
+    """The realisation sheet (XLSX and CSV) of an SKP up to round `key`, on request, as the
+    SKP's files are: `stamp` names the content (what was recorded so far), so a sheet asked
+    for after a new realisation is a new file however soon; the same content asked again
+    while on its way adds nothing, and moments after it went is not sent twice."""
+    outcomes = []
+    for fmt in ("xlsx", "csv"):
+        document = {"report": "realisation", "skp_id": skp_id, "format": fmt, "key": key}
+        outcomes.append(
+            await _on_request(
+                tx,
+                f"rsheet:{skp_id}:{key}:{stamp}:{fmt}:{recipient_id}",
+                recipient_id,
+                document,
+                context,
+                kind="realisation_sheet",
+                template="realisation_caption",
+            )
+        )
+    for outcome in DocumentRequest:
+        if outcome in outcomes:
+            return outcome
+    return DocumentRequest.QUEUED
+
+
 async def _on_request(
-    tx: Tx, key: str, recipient_id: int, document: dict[str, Any], context: dict[str, Any]
+    tx: Tx,
+    key: str,
+    recipient_id: int,
+    document: dict[str, Any],
+    context: dict[str, Any],
+    kind: str = DOCUMENT_KIND,
+    template: str = DOCUMENT_TEMPLATE,
 ) -> DocumentRequest:
     row = await _document_row(tx, key)
     if row is None:
         written = await tx.notify(
             recipient_id,
-            DOCUMENT_KIND,
-            DOCUMENT_TEMPLATE,
+            kind,
+            template,
             dedupe_key=key,
             document=document,
             **context,
@@ -217,7 +250,7 @@ async def _on_request(
                 or_(Outbox.sent_at.is_(None), Outbox.sent_at <= tx.now - RESEND_AFTER),
             ),
         ),
-        payload=tx.payload(DOCUMENT_TEMPLATE, document=document, **context),
+        payload=tx.payload(template, document=document, **context),
     )
     if again:
         return DocumentRequest.QUEUED

@@ -9,6 +9,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 from decimal import Decimal
+from typing import Any
 
 from sqlalchemy import delete, select
 
@@ -30,6 +31,7 @@ from bot.db.models import (
 )
 from bot.domain.contract import Party, Refusal
 from bot.domain.progress import PlannedAction, Realised
+from bot.services.progress import agreed_plans, scope_of
 from bot.usecases.base import Refused, Tx
 from bot.usecases.loading import load_skp, party
 
@@ -66,10 +68,41 @@ async def plan_of(tx: Tx, skp_id: int) -> PlanAgreement:
     return plan
 
 
-def _reopen(plan: PlanAgreement) -> None:
-    """A change of an agreed or submitted plan makes it a draft again, to be agreed anew."""
+REOPENED = "plan.reopened"
+
+
+async def _reopen(tx: Tx, plan: PlanAgreement) -> None:
+    """A change of an agreed or submitted plan makes it a draft again, to be agreed anew.
+    The first change after an agreement records the plan as agreed (its actions and
+    trajectories, in the audit entry `plan.reopened`): that plan stays in force, for the
+    warnings and the evaluations, until the leader agrees the change."""
+    if plan.status is PlanStatus.AGREED:
+        tx.audit(REOPENED, "skp", plan.skp_id, **await agreed_snapshot(tx, plan.skp_id))
     plan.status = PlanStatus.DRAFT
     plan.revision += 1
+    await tx.session.flush()
+
+
+async def agreed_snapshot(tx: Tx, skp_id: int) -> dict[str, Any]:
+    """The SKP's plan as it stands (actions and trajectories per item id), as JSON."""
+    actions: dict[str, list[list[Any]]] = {}
+    for row in (
+        await tx.session.execute(
+            select(ActionPlan)
+            .join(SkpItem, SkpItem.id == ActionPlan.item_id)
+            .where(SkpItem.skp_id == skp_id)
+            .order_by(ActionPlan.item_id, ActionPlan.position)
+        )
+    ).scalars():
+        actions.setdefault(str(row.item_id), []).append([row.month_from, row.month_to, row.text])
+    trajectory: dict[str, dict[str, str]] = {}
+    for item_id, quarter, value in await tx.session.execute(
+        select(ItemTrajectory.item_id, ItemTrajectory.quarter, ItemTrajectory.value)
+        .join(SkpItem, SkpItem.id == ItemTrajectory.item_id)
+        .where(SkpItem.skp_id == skp_id)
+    ):
+        trajectory.setdefault(str(item_id), {})[str(quarter)] = str(value)
+    return {"actions": actions, "trajectory": trajectory}
 
 
 async def set_actions(
@@ -78,6 +111,7 @@ async def set_actions(
     skp = await load_skp(tx, skp_id)
     _require(tx, skp, Party.EMPLOYEE)
     item = await _item(tx, skp, item_id)
+    await _reopen(tx, await plan_of(tx, skp.id))
     await tx.session.execute(delete(ActionPlan).where(ActionPlan.item_id == item.id))
     rows = [
         ActionPlan(
@@ -86,7 +120,6 @@ async def set_actions(
         for n, a in enumerate(actions, start=1)
     ]
     tx.session.add_all(rows)
-    _reopen(await plan_of(tx, skp.id))
     tx.audit("plan.actions_set", "skp", skp.id, item=item.position, actions=len(rows))
     return rows
 
@@ -96,11 +129,11 @@ async def set_trajectory(tx: Tx, skp_id: int, item_id: int, values: Sequence[Dec
     skp = await load_skp(tx, skp_id)
     _require(tx, skp, Party.EMPLOYEE)
     item = await _item(tx, skp, item_id)
+    await _reopen(tx, await plan_of(tx, skp.id))
     await tx.session.execute(delete(ItemTrajectory).where(ItemTrajectory.item_id == item.id))
     tx.session.add_all(
         ItemTrajectory(item_id=item.id, quarter=q, value=v) for q, v in enumerate(values, 1)
     )
-    _reopen(await plan_of(tx, skp.id))
     tx.audit(
         "plan.trajectory_set", "skp", skp.id, item=item.position, values=[str(v) for v in values]
     )
@@ -120,10 +153,11 @@ async def submit_plan(tx: Tx, skp_id: int) -> PlanAgreement:
     )
     if has_actions is None:
         raise Refused(Refusal.NOT_READY)
+    change = bool(await agreed_plans(tx.session, scope_of([skp.id])))
     plan.status = PlanStatus.SUBMITTED
     plan.revision += 1
     plan.submitted_at = tx.now
-    tx.audit("plan.submitted", "skp", skp.id, revision=plan.revision)
+    tx.audit("plan.submitted", "skp", skp.id, revision=plan.revision, change=change)
     leader_id = skp.employee.penilai_id
     if leader_id is not None:
         await tx.notify(
@@ -139,6 +173,7 @@ async def submit_plan(tx: Tx, skp_id: int) -> PlanAgreement:
             ],
             dedupe_key=f"plan:{skp.id}:{plan.revision}",
             employee=skp.employee,
+            change=change,
         )
     return plan
 
@@ -293,9 +328,12 @@ async def add_evidence(
     return row
 
 
-async def submit_check_in(tx: Tx, skp_id: int, key: str) -> CheckIn:
+async def submit_check_in(
+    tx: Tx, skp_id: int, key: str, notify_leader: bool = False, **context: Any
+) -> CheckIn:
     """Sent to the leader: it is in the team's digest of the round (sent again after a
-    change, it stands as changed)."""
+    change, it stands as changed). With `notify_leader` (the round's digest went already)
+    the leader is told at once, once per check-in."""
     skp = await load_skp(tx, skp_id)
     _require(tx, skp, Party.EMPLOYEE)
     check_in = await check_in_of(tx, skp, key)
@@ -308,6 +346,17 @@ async def submit_check_in(tx: Tx, skp_id: int, key: str) -> CheckIn:
     check_in.status = CheckInStatus.SUBMITTED
     check_in.submitted_at = tx.now
     tx.audit("checkin.submitted", "skp", skp.id, period=key, resent=resent)
+    leader_id = skp.employee.penilai_id
+    if notify_leader and leader_id is not None:
+        await tx.notify(
+            leader_id,
+            "checkin_sent",
+            "checkin_sent_leader",
+            buttons=[[tx.button("digest_open_team", "go", "tim", 0)]],
+            dedupe_key=f"checkin-sent:{check_in.id}",
+            employee=skp.employee,
+            **context,
+        )
     return check_in
 
 

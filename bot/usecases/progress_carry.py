@@ -18,6 +18,7 @@ from bot.db.models import (
     Skp,
     SkpItem,
 )
+from bot.services.progress import agreed_plans, scope_of
 from bot.usecases.base import Tx
 
 
@@ -150,3 +151,21 @@ async def _carry_plan(tx: Tx, old: Skp, new: Skp, twin: dict[int, int]) -> None:
                 change_note=state.change_note,
             )
         )
+        # a change of the agreed plan in progress: the agreed plan stays in force there too
+        agreed = (await agreed_plans(tx.session, scope_of([old.id]))).get(old.id)
+        if agreed is not None:
+            tx.audit(
+                "plan.reopened",
+                "skp",
+                new.id,
+                actions={
+                    str(twin[i]): [[a.month_from, a.month_to, a.text] for a in rows]
+                    for i, rows in agreed.actions.items()
+                    if i in twin
+                },
+                trajectory={
+                    str(twin[i]): {str(q): str(v) for q, v in values.items()}
+                    for i, values in agreed.trajectory.items()
+                    if i in twin
+                },
+            )
