@@ -719,6 +719,9 @@ class PlanAgreement(Base):
     decided_by_id: Mapped[int | None] = mapped_column(ForeignKey("employees.id"))
     # The leader's words when asking for a change.
     change_note: Mapped[str | None] = mapped_column(Text)
+    # The plan as the leader agreed it (actions and trajectories per item id), kept while a
+    # change of it is drafted, submitted or sent back: in force until the change is agreed.
+    agreed: Mapped[dict[str, Any] | None] = mapped_column(JsonDoc)
 
 
 class ActionPlan(Base):

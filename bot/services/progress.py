@@ -18,7 +18,6 @@ from sqlalchemy.orm import contains_eager, joinedload
 
 from bot.db.models import (
     ActionPlan,
-    AuditLog,
     CheckIn,
     CheckInStatus,
     Employee,
@@ -147,19 +146,15 @@ class AgreedPlan:
 
 
 async def agreed_plans(session: AsyncSession, scope: Scope) -> dict[int, AgreedPlan]:
-    """Per SKP in `scope` whose agreed plan is being changed, the plan as agreed (recorded
-    when the first change after the agreement was made). One query."""
+    """Per SKP in `scope` whose agreed plan is being changed, the plan as agreed (kept when
+    the first change after the agreement was made). One query."""
     found: dict[int, AgreedPlan] = {}
     for skp_id, details in await session.execute(
-        select(AuditLog.object_id, AuditLog.details)
-        .join(PlanAgreement, PlanAgreement.skp_id == AuditLog.object_id)
-        .where(
-            AuditLog.object_type == "skp",
-            AuditLog.action == "plan.reopened",
-            AuditLog.object_id.in_(scope),
+        select(PlanAgreement.skp_id, PlanAgreement.agreed).where(
+            PlanAgreement.skp_id.in_(scope),
             PlanAgreement.status != PlanStatus.AGREED,
+            PlanAgreement.agreed.is_not(None),
         )
-        .order_by(AuditLog.id)
     ):
         found[skp_id] = AgreedPlan(
             {

@@ -68,16 +68,14 @@ async def plan_of(tx: Tx, skp_id: int) -> PlanAgreement:
     return plan
 
 
-REOPENED = "plan.reopened"
-
-
 async def _reopen(tx: Tx, plan: PlanAgreement) -> None:
     """A change of an agreed or submitted plan makes it a draft again, to be agreed anew.
-    The first change after an agreement records the plan as agreed (its actions and
-    trajectories, in the audit entry `plan.reopened`): that plan stays in force, for the
-    warnings and the evaluations, until the leader agrees the change."""
+    The first change after an agreement keeps the plan as agreed (its actions and
+    trajectories, `PlanAgreement.agreed`): that plan stays in force, for the warnings and the
+    evaluations, until the leader agrees the change."""
     if plan.status is PlanStatus.AGREED:
-        tx.audit(REOPENED, "skp", plan.skp_id, **await agreed_snapshot(tx, plan.skp_id))
+        plan.agreed = await agreed_snapshot(tx, plan.skp_id)
+        tx.audit("plan.reopened", "skp", plan.skp_id)
     plan.status = PlanStatus.DRAFT
     plan.revision += 1
     await tx.session.flush()
@@ -190,6 +188,8 @@ async def decide_plan(
     if version is not None and version != plan.revision:
         raise Refused(Refusal.STALE)
     plan.status = PlanStatus.AGREED if agree else PlanStatus.REVISION
+    if agree:
+        plan.agreed = None  # the plan as it is now is the agreed one
     plan.revision += 1
     plan.decided_at = tx.now
     plan.decided_by_id = tx.actor_id

@@ -140,32 +140,28 @@ async def _carry_plan(tx: Tx, old: Skp, new: Skp, twin: dict[int, int]) -> None:
         tx.session.add(ItemTrajectory(item_id=twin[t.item_id], quarter=t.quarter, value=t.value))
     state = await tx.session.get(PlanAgreement, old.id)
     if state is not None and await tx.session.get(PlanAgreement, new.id) is None:
-        tx.session.add(
-            PlanAgreement(
-                skp_id=new.id,
-                status=state.status,
-                revision=1,
-                submitted_at=state.submitted_at,
-                decided_at=state.decided_at,
-                decided_by_id=state.decided_by_id,
-                change_note=state.change_note,
-            )
+        carried = PlanAgreement(
+            skp_id=new.id,
+            status=state.status,
+            revision=1,
+            submitted_at=state.submitted_at,
+            decided_at=state.decided_at,
+            decided_by_id=state.decided_by_id,
+            change_note=state.change_note,
         )
+        tx.session.add(carried)
         # a change of the agreed plan in progress: the agreed plan stays in force there too
         agreed = (await agreed_plans(tx.session, scope_of([old.id]))).get(old.id)
         if agreed is not None:
-            tx.audit(
-                "plan.reopened",
-                "skp",
-                new.id,
-                actions={
+            carried.agreed = {
+                "actions": {
                     str(twin[i]): [[a.month_from, a.month_to, a.text] for a in rows]
                     for i, rows in agreed.actions.items()
                     if i in twin
                 },
-                trajectory={
+                "trajectory": {
                     str(twin[i]): {str(q): str(v) for q, v in values.items()}
                     for i, values in agreed.trajectory.items()
                     if i in twin
                 },
-            )
+            }
