@@ -387,10 +387,9 @@ async def test_paid_broadcast_only_above_the_free_budget(world: Services) -> Non
         data = {"chat_id": chat}
         await budget.process_request(send, ("sendMessage", data), {}, "sendMessage", data, None)
 
-    # a peak: 12 at once against 4 a second free
-    started = time.monotonic()
+    # a peak: 12 at once against 4 a second free (which alone would take 3 s)
     await asyncio.gather(*(one(500 + i) for i in range(12)))
-    assert time.monotonic() - started < 1.5  # 12 at 4/s would take 3 s
+    assert len(sent) == 12
     paid = [d for d in sent if d.get("allow_paid_broadcast")]
     free = [d for d in sent if not d.get("allow_paid_broadcast")]
     # those that can go within half a second go free (a burst of one, then 4/s)
