@@ -416,12 +416,16 @@ class OutboxSender:
             self._inflight.remove(records)
 
     def give_back(self, records: Records) -> None:
+        self._restore(records)
+        self._schedule_records()
+
+    def _restore(self, records: Records) -> None:
+        """Records whose transaction did not commit wait again (a newer screen wins)."""
         self.done(records)
         for row_id, note in records.sent.items():
             self._unrecorded.setdefault(row_id, note)
         for chat_id, message_id in records.screens.items():
-            self._screens.setdefault(chat_id, message_id)  # a newer screen wins
-        self._schedule_records()
+            self._screens.setdefault(chat_id, message_id)
 
     def pending_screen(self, chat_id: int) -> tuple[bool, int | None]:
         """Where the chat's screen is, when this process knows better than the database (a
@@ -464,12 +468,8 @@ class OutboxSender:
             try:
                 async with self.writing(), self._engine.begin() as connection:
                     await self.write_records(connection, records)
-            except BaseException as exc:  # still leased: kept for the next try
-                self.done(records)
-                for row_id, note in records.sent.items():
-                    self._unrecorded.setdefault(row_id, note)
-                for chat_id, message_id in records.screens.items():
-                    self._screens.setdefault(chat_id, message_id)
+            except BaseException as exc:  # still leased: kept for the next round's try
+                self._restore(records)
                 if not isinstance(exc, Exception):
                     raise
                 log.error(
