@@ -767,46 +767,35 @@ def _first_time_statement(postgres: bool) -> Any:
 
 # The person and their pejabat penilai (most screens name or ask them): one statement.
 _PERSON = joinedload(TelegramLink.employee).joinedload(Employee.penilai)
+# What is read of the person with every update: the link (with the person and their
+# pejabat penilai), the dialog state, the roles and the catalog's stamp.
+_FOUND = (
+    TelegramLink,
+    DialogState,
+    *role_flags(TelegramLink.employee_id),
+    PERIODS_STAMP,
+)
+_THEIR_LINK = and_(
+    TelegramLink.tg_user_id == bindparam("user_id"), TelegramLink.status != LinkStatus.REVOKED
+)
+_THEIR_STATE = DialogState.employee_id == TelegramLink.employee_id
 _LINK_AND_STATE = (
-    select(
-        TelegramLink,
-        DialogState,
-        *role_flags(TelegramLink.employee_id),
-        PERIODS_STAMP,
-    )
-    .options(_PERSON)
-    .outerjoin(DialogState, DialogState.employee_id == TelegramLink.employee_id)
-    .where(
-        TelegramLink.tg_user_id == bindparam("user_id"),
-        TelegramLink.status != LinkStatus.REVOKED,
-    )
+    select(*_FOUND).options(_PERSON).outerjoin(DialogState, _THEIR_STATE).where(_THEIR_LINK)
 )
 _FIRST_TIME = {postgres: _first_time_statement(postgres) for postgres in (False, True)}
 
 
 def _first_and_found_statement() -> Any:
-    """PostgreSQL: the update marked processed (a data-modifying CTE) and the person's link,
-    dialog state, roles and the catalog's stamp, in one statement. One row always: whether
-    the update was new, then the person (all NULL without a link)."""
+    """PostgreSQL: the update marked processed (a data-modifying CTE) and what is read of the
+    person, in one statement. One row always: whether the update was new, then the person
+    (all NULL without a link)."""
     marked = _FIRST_TIME[True].returning(InboxUpdate.update_id).cte("marked")
     fresh = select(func.count().label("fresh")).select_from(marked).subquery("fresh")
     return (
-        select(
-            fresh.c.fresh,
-            TelegramLink,
-            DialogState,
-            *role_flags(TelegramLink.employee_id),
-            PERIODS_STAMP,
-        )
+        select(fresh.c.fresh, *_FOUND)
         .select_from(fresh)
-        .outerjoin(
-            TelegramLink,
-            and_(
-                TelegramLink.tg_user_id == bindparam("user_id"),
-                TelegramLink.status != LinkStatus.REVOKED,
-            ),
-        )
-        .outerjoin(DialogState, DialogState.employee_id == TelegramLink.employee_id)
+        .outerjoin(TelegramLink, _THEIR_LINK)
+        .outerjoin(DialogState, _THEIR_STATE)
         .options(_PERSON)
     )
 
