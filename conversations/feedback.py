@@ -129,6 +129,9 @@ def person_choices(_ctx: Ctx, view: dict[str, Any]) -> list[list[Choice]]:
         rows.extend(grid(numbers, 4))
     else:
         rows.append([Choice("whole", "feedback_whole")])
+    files = sum(1 for e in standing.evidence if e.file_id)
+    if files:
+        rows.append([Choice("files", "feedback_files", values=(("n", files),))])
     rows.append([Choice("back", "feedback_team")])
     return rows
 
@@ -143,6 +146,18 @@ async def on_person(ctx: Ctx, action: str, arg: str) -> Next:
         return Stay()
     if action == "whole":
         ctx.data.pop("item", None)
+        return Stay()
+    if action == "files":
+        standing = await _standing(ctx)
+        if standing is None:
+            ctx.notice("button_invalid", alert=True)
+            return Stay()
+        try:
+            sent = await progress.send_evidence(ctx.tx, standing.skp.id, standing.key)
+        except Refused as exc:
+            ctx.notice(exc.reason.value, alert=True)
+            return Stay()
+        ctx.notice("feedback_files_sent" if sent else "feedback_files_none")
         return Stay()
     if action == "kind" and arg in {k.value for k in KINDS}:
         ctx.data["kind"] = arg

@@ -258,6 +258,8 @@ class FakeTelegram(BaseRequest):
         self.send_times: list[tuple[int, float]] = []
         # (method, parameters, description) of every request refused as Telegram would
         self.refused: list[tuple[str, dict[str, Any], str]] = []
+        # file_ids the bot sent again (a stored photo or document, not uploaded)
+        self.resent_files: list[str] = []
         # (method, description) of requests refused for the chat's state (see do_request)
         self.state_refusals: list[tuple[str, str]] = []
         # editMessageText calls that changed a message
@@ -300,8 +302,17 @@ class FakeTelegram(BaseRequest):
             self.refused.append((api, params, refusal.description))
             return 400, self._error(400, refusal.description, {})
         if api in ("sendDocument", "sendPhoto") and request_data is not None:
-            [(filename, content, _mime)] = request_data.multipart_data.values()
-            params["_file"] = (filename, content)
+            uploaded = list((request_data.multipart_data or {}).values())
+            if uploaded:
+                [(filename, content, _mime)] = uploaded
+                params["_file"] = (filename, content)
+            else:
+                # a file Telegram already has, sent again by its file_id
+                file_id = str(params.get("document") or params.get("photo") or "")
+                if not file_id:
+                    return 400, self._error(400, "Bad Request: wrong file identifier", {})
+                self.resent_files.append(file_id)
+                params["_file"] = (f"telegram:{file_id}", b"")
         handler = getattr(self, f"_{api}", None)
         if handler is None:
             return 200, self._ok(True)

@@ -195,6 +195,15 @@ async def test_a_check_in_with_evidence_reaches_the_leader_and_feedback_comes_ba
     person = await director.click("Intan")
     assert "https://drive.example.go.id/advokasi-maret" in person.text
     assert "notulen-rapat.pdf" in person.text and "Advokasi tertunda" in person.text
+    # the files themselves, sent again by their Telegram file_id (nothing downloaded)
+    mark = director.mark()
+    await director.click("Buka bukti (3)", person)
+    assert photo.file_id in bot.transport.resent_files
+    assert document.file_id in bot.transport.resent_files
+    assert any("📎 Bukti Intan" in t and "butir 3" in t for t in director.texts_since(mark))
+    assert len(bot.transport.resent_files) == 3
+    await director.click("Buka bukti (3)", person)  # pressed again at once: not sent twice
+    assert len(bot.transport.resent_files) == 3
     await director.click("Butir 3")
     await director.click("Perlu perhatian")
     await director.send("Mohon jadwal ulang advokasi bulan April.")

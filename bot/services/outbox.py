@@ -667,6 +667,8 @@ class OutboxSender:
         spec = payload.get("document")
         if spec is None:
             return self._message_sender(chat_id, payload)
+        if "file_id" in spec:
+            return self._stored_file_sender(chat_id, spec)
         if self.documents is None:
             raise BadRequest("this sender cannot build documents")
         made = await self.documents.build_spec(spec)
@@ -679,6 +681,21 @@ class OutboxSender:
             )
 
         return document
+
+    def _stored_file_sender(
+        self, chat_id: int, spec: dict[str, Any]
+    ) -> Callable[[str, str | None], Awaitable[Any]]:
+        """A photo or document Telegram already has (evidence sent in chat), sent again by its
+        file_id: nothing is downloaded or uploaded."""
+        file_id = str(spec["file_id"])
+
+        async def stored(html: str, mode: str | None) -> Any:
+            caption = _fit(html, CAPTION_LIMIT, mode)
+            if spec.get("kind") == "photo":
+                return await self.bot.send_photo(chat_id, file_id, caption=caption)
+            return await self.bot.send_document(chat_id, file_id, caption=caption)
+
+        return stored
 
     def _message_sender(
         self, chat_id: int, payload: dict[str, Any]

@@ -410,3 +410,46 @@ async def give_feedback(
         quote=QUOTE,
     )
     return row
+
+
+# Files a press of "Buka bukti" sends at most (the rest by pressing again after a while).
+EVIDENCE_AT_ONCE = 10
+
+
+async def send_evidence(tx: Tx, skp_id: int, key: str) -> int:
+    """The round's evidence files (photos and documents sent in chat) sent again to the
+    person asking, by their Telegram file_id: the SKP's owner or their pejabat penilai only.
+    How many were queued (a file asked for again within the minute is not sent twice)."""
+    skp = await load_skp(tx, skp_id, lock=False)
+    if party(tx, skp) not in (Party.EMPLOYEE, Party.PENILAI):
+        raise Refused(Refusal.NOT_PENILAI)
+    rows = (
+        await tx.session.execute(
+            select(Evidence, SkpItem.position)
+            .join(CheckIn, CheckIn.id == Evidence.check_in_id)
+            .outerjoin(SkpItem, SkpItem.id == Evidence.item_id)
+            .where(
+                CheckIn.skp_id == skp.id,
+                CheckIn.period_key == key,
+                Evidence.file_id.is_not(None),
+                Evidence.kind.in_((EvidenceKind.PHOTO, EvidenceKind.DOCUMENT)),
+            )
+            .order_by(Evidence.id)
+            .limit(EVIDENCE_AT_ONCE)
+        )
+    ).all()
+    assert tx.actor_id is not None
+    for evidence, position in rows:
+        await tx.notify(
+            tx.actor_id,
+            "evidence_file",
+            "evidence_file_caption",
+            dedupe_key=f"evidence:{evidence.id}:{tx.actor_id}:{tx.now:%Y%m%d%H%M}",
+            document={"file_id": evidence.file_id, "kind": evidence.kind.value},
+            owner=skp.employee.name,
+            item=position,
+            name=evidence.file_name,
+            caption=evidence.caption,
+        )
+    tx.audit("progress.evidence_opened", "skp", skp.id, round=key, files=len(rows))
+    return len(rows)
