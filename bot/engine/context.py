@@ -60,6 +60,10 @@ class Actor:
     link: TelegramLink | None
     session: AsyncSession
     _roles: frozenset[str] | None = None
+    # The pejabat penilai read with the person, held for the update: the session keeps its
+    # objects only while something refers to them, and an SKP read afresh lets go of the
+    # person's reference, so without this the next lookup of the penilai would query again.
+    penilai: Employee | None = None
 
     @property
     def id(self) -> int:

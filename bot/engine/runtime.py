@@ -339,7 +339,7 @@ class DialogEngine:
         if link.unreachable_since is not None:
             # They write again, so they unblocked the bot: reachable for notices once more.
             link.unreachable_since = None
-        actor = Actor(link.employee, link, session, roles)
+        actor = Actor(link.employee, link, session, roles, link.employee.penilai)
         outcome = await self._dispatch(
             session,
             actor,
