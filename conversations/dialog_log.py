@@ -22,6 +22,7 @@ from bot.db.models import (
     Skp,
     SkpExpectation,
     SkpResource,
+    SkpStatus,
 )
 from bot.domain.evaluation import PERIODS, Predikat
 from bot.engine.context import Ctx
@@ -75,7 +76,10 @@ PLAN_EVENTS = ("plan.submitted", "plan.change_asked", "plan.agreed")
 
 
 async def year_entries(session: AsyncSession, skp: Skp) -> list[tuple[str, Any]]:
-    """The year's part of the log of an SKP (what the overview's button counts too)."""
+    """The year's part of the log of an SKP (what the overview's button counts too). Only
+    an SKP that was set has one: a draft's or a submission's screens spare the queries."""
+    if skp.status not in (SkpStatus.SET, SkpStatus.SUPERSEDED):
+        return []
     plan_events = (
         await session.execute(
             select(AuditLog)
