@@ -5,7 +5,9 @@ has a check-in of already keeps its own."""
 
 from __future__ import annotations
 
-from sqlalchemy import select
+from typing import Any, TypeVar
+
+from sqlalchemy import inspect, select
 
 from bot.db.models import (
     ActionPlan,
@@ -20,6 +22,8 @@ from bot.db.models import (
 )
 from bot.services.progress import agreed_plans, scope_of
 from bot.usecases.base import Tx
+
+T = TypeVar("T")
 
 
 async def carry_progress(tx: Tx, old: Skp, new: Skp) -> int:
@@ -39,16 +43,7 @@ async def carry_progress(tx: Tx, old: Skp, new: Skp) -> int:
     ).scalars():
         if check_in.period_key in have:
             continue
-        copy = CheckIn(
-            skp_id=new.id,
-            employee_id=check_in.employee_id,
-            period_key=check_in.period_key,
-            note=check_in.note,
-            status=check_in.status,
-            created_at=check_in.created_at,
-            updated_at=check_in.updated_at,
-            submitted_at=check_in.submitted_at,
-        )
+        copy = _copied(check_in, skp_id=new.id)
         tx.session.add(copy)
         await tx.session.flush()
         copied += 1
@@ -58,56 +53,38 @@ async def carry_progress(tx: Tx, old: Skp, new: Skp) -> int:
             )
         ).scalars():
             if r.item_id in twin:
-                tx.session.add(
-                    Realisation(
-                        check_in_id=copy.id,
-                        item_id=twin[r.item_id],
-                        value=r.value,
-                        typed=r.typed,
-                        note=r.note,
-                        updated_at=r.updated_at,
-                    )
-                )
+                tx.session.add(_copied(r, check_in_id=copy.id, item_id=twin[r.item_id]))
         for e in (
             await tx.session.execute(select(Evidence).where(Evidence.check_in_id == check_in.id))
         ).scalars():
             if e.item_id is not None and e.item_id not in twin:
                 continue
-            tx.session.add(
-                Evidence(
-                    check_in_id=copy.id,
-                    item_id=twin.get(e.item_id) if e.item_id is not None else None,
-                    kind=e.kind,
-                    file_id=e.file_id,
-                    file_unique_id=e.file_unique_id,
-                    file_name=e.file_name,
-                    mime=e.mime,
-                    size=e.size,
-                    url=e.url,
-                    caption=e.caption,
-                    sender_id=e.sender_id,
-                    created_at=e.created_at,
-                )
-            )
+            item = twin.get(e.item_id) if e.item_id is not None else None
+            tx.session.add(_copied(e, check_in_id=copy.id, item_id=item))
     await _carry_plan(tx, old, new, twin)
     for f in (
         await tx.session.execute(select(Feedback).where(Feedback.skp_id == old.id))
     ).scalars():
         if f.item_id is not None and f.item_id not in twin:
             continue
-        tx.session.add(
-            Feedback(
-                skp_id=new.id,
-                item_id=twin.get(f.item_id) if f.item_id is not None else None,
-                kind=f.kind,
-                text=f.text,
-                author_id=f.author_id,
-                created_at=f.created_at,
-            )
-        )
+        item = twin.get(f.item_id) if f.item_id is not None else None
+        tx.session.add(_copied(f, skp_id=new.id, item_id=item, check_in_id=None))
     await tx.session.flush()
     tx.audit("progress.carried", "skp", new.id, previous=old.id, check_ins=copied)
     return copied
+
+
+def _copied(row: T, **changes: Any) -> T:
+    """A new row of the same kind with `row`'s values but `changes` (and without its
+    surrogate id): every column follows, including ones added later."""
+    mapper = inspect(type(row))
+    surrogate = {c.key for c in mapper.primary_key} if len(mapper.primary_key) == 1 else set()
+    values = {
+        a.key: getattr(row, a.key)
+        for a in mapper.column_attrs
+        if a.key not in surrogate and a.key not in changes
+    }
+    return type(row)(**values, **changes)
 
 
 async def _carry_plan(tx: Tx, old: Skp, new: Skp, twin: dict[int, int]) -> None:
@@ -123,21 +100,13 @@ async def _carry_plan(tx: Tx, old: Skp, new: Skp, twin: dict[int, int]) -> None:
     for a in (
         await tx.session.execute(select(ActionPlan).where(ActionPlan.item_id.in_(list(twin))))
     ).scalars():
-        tx.session.add(
-            ActionPlan(
-                item_id=twin[a.item_id],
-                position=a.position,
-                text=a.text,
-                month_from=a.month_from,
-                month_to=a.month_to,
-            )
-        )
+        tx.session.add(_copied(a, item_id=twin[a.item_id]))
     for t in (
         await tx.session.execute(
             select(ItemTrajectory).where(ItemTrajectory.item_id.in_(list(twin)))
         )
     ).scalars():
-        tx.session.add(ItemTrajectory(item_id=twin[t.item_id], quarter=t.quarter, value=t.value))
+        tx.session.add(_copied(t, item_id=twin[t.item_id]))
     state = await tx.session.get(PlanAgreement, old.id)
     if state is not None and await tx.session.get(PlanAgreement, new.id) is None:
         carried = PlanAgreement(
