@@ -13,6 +13,8 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import cProfile
+import pstats
 import statistics
 import time
 from collections import defaultdict
@@ -32,7 +34,12 @@ from tests.test_skp_paste import HEADER, as_tabs, sbbl_rows
 
 
 class Meter:
-    """Wraps a person's client: each update is measured and filed under a step name."""
+    """Wraps a person's client: each update is measured and filed under a step name. Steps
+    whose name contains `inspect` have their statements printed and their Python profile kept
+    (`profile`), to see where a step's time goes."""
+
+    inspect: str | None = None
+    profile = cProfile.Profile()
 
     def __init__(self, counter: StatementCounter) -> None:
         self.counter = counter
@@ -45,8 +52,16 @@ class Meter:
 
         async def process(update: Any) -> None:
             name = _step_name(role, update, client)
+            inspected = bool(Meter.inspect) and Meter.inspect in name
+            if inspected:
+                print(f"\n-- {name}")
+                self.counter.shown = True
+                Meter.profile.enable()
             statements, cpu = self.counter.count, time.process_time()
             await original(update)
+            if inspected:
+                Meter.profile.disable()
+                self.counter.shown = False
             self.costs[name].append((self.counter.count - statements, time.process_time() - cpu))
 
         client.process = process  # type: ignore[method-assign]
@@ -170,12 +185,22 @@ async def main() -> None:
     parser.add_argument("--rounds", type=int, default=3, help="measured people")
     parser.add_argument("--warmup", type=int, default=2, help="unmeasured people first")
     parser.add_argument("--smoke", action="store_true", help="SQLite, one round, no warm-up")
+    parser.add_argument(
+        "--inspect", metavar="STEP", help="print the SQL and the profile of steps named so"
+    )
     args = parser.parse_args()
+    Meter.inspect = args.inspect
     both = ["sqlite", "postgres"] if args.db == "both" else [args.db]
     kinds = ["sqlite"] if args.smoke else both
     rounds, warmup = (1, 0) if args.smoke else (args.rounds, args.warmup)
     for db in kinds:
         report(db, await scenario(db, rounds, warmup))
+    if args.inspect:
+        print(f"\n== profile of the steps named {args.inspect!r}, by own time")
+        stats = pstats.Stats(Meter.profile)
+        stats.sort_stats("tottime").print_stats(35)
+        print("\n== the project's own functions in those steps, by cumulative time")
+        stats.sort_stats("cumulative").print_stats(r"/(bot|conversations)/", 60)
 
 
 if __name__ == "__main__":

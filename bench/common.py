@@ -101,10 +101,13 @@ def start_postgres() -> tuple[str, Callable[[], None]]:
 class StatementCounter:
     def __init__(self, engine: Any) -> None:
         self.count = 0
+        self.shown = False  # print each statement's first line while set
         event.listen(engine.sync_engine, "before_cursor_execute", self._seen)
 
-    def _seen(self, *_: Any) -> None:
+    def _seen(self, _conn: Any, _cursor: Any, statement: str, *_: Any) -> None:
         self.count += 1
+        if self.shown:
+            print("   ", " ".join(statement.split())[:160])
 
 
 @dataclass
