@@ -19,6 +19,7 @@ from bot.db.models import (
     TelegramLink,
     Unit,
 )
+from bot.db.session_memo import note_unit_head
 from bot.engine.types import Attachment, Button, Reply
 from bot.services.catalog import Catalog
 from bot.texts import Texts
@@ -75,6 +76,7 @@ class Actor:
         if self._roles is None:
             row = (await self.session.execute(select(*role_flags(self.employee.id)))).one()
             self._roles = roles_of(row)
+            note_unit_head(self.session, self.employee.id, Role.UNIT_HEAD in self._roles)
         return self._roles
 
     async def has(self, role: str) -> bool:

@@ -17,6 +17,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
+import sqlite3
 import traceback
 import uuid
 from collections.abc import AsyncIterator, Awaitable, Callable, Sequence
@@ -274,14 +275,17 @@ class OutboxSender:
 
     async def _claim(self, ids: list[int] | None, limit: int) -> list[_Claimed]:
         now = self.clock()
-        if ids is not None and self._engine.dialect.name == "postgresql":
+        if ids is not None and _RETURNING.get(self._engine.dialect.name, True):
             # One statement: chosen (skipping rows another sender holds), leased, read.
-            async with self._engine.begin() as connection:
-                rows = await connection.execute(
-                    _CLAIM_IDS,
-                    {"ids": ids, "now": now, "until": now + LEASE, "holder": self.holder},
-                )
-                claimed = [_Claimed(r[0], r[1], r[2], r[3], r[4]) for r in rows]
+            params = {"ids": ids, "now": now, "until": now + LEASE, "holder": self.holder}
+            if self._engine.dialect.name == "postgresql":
+                async with self._engine.begin() as connection:
+                    rows = list(await connection.execute(_CLAIM_IDS, params))
+            else:  # SQLite: this process's writers take turns (RETURNING since SQLite 3.35)
+                async with self._write() as session:
+                    connection = await session.connection()
+                    rows = list(await connection.execute(_CLAIM_IDS, params))
+            claimed = [_Claimed(r[0], r[1], r[2], r[3], r[4]) for r in rows]
             return sorted(claimed, key=lambda row: row.id)
         async with self._write() as session:
             query = select(Outbox.id).where(
@@ -760,15 +764,13 @@ class OutboxSender:
             if self._screens:
                 await self._remember_screens(session)
             await session.execute(
-                update(Outbox)
-                .where(Outbox.id == row_id)
-                .values(
-                    status=status,
-                    sent_at=sent_at,
-                    claimed_until=None,
-                    claimed_by=None,
-                    last_error=error[:300] if error else error,
-                )
+                _FINISH,
+                {
+                    "row_id": row_id,
+                    "new_status": status,
+                    "new_sent_at": sent_at,
+                    "error": error[:300] if error else error,
+                },
             )
 
     async def _retry_later(self, row: _Claimed, delay: timedelta, error: str) -> datetime:
@@ -839,6 +841,8 @@ _PENDING_DUE = (
     .with_for_update(skip_locked=True)
     .scalar_subquery()
 )
+# UPDATE … RETURNING: PostgreSQL, and SQLite from 3.35 (Debian 12 has 3.40).
+_RETURNING = {"sqlite": sqlite3.sqlite_version_info >= (3, 35)}
 _CLAIM_IDS = (
     update(_OUTBOX)
     .where(_OUTBOX.c.id.in_(_PENDING_DUE))
@@ -868,6 +872,17 @@ _REMEMBER_SCREEN = (
     update(_LINKS)
     .where(_LINKS.c.chat_id == bindparam("chat"), _LINKS.c.status != LinkStatus.REVOKED)
     .values(screen_message_id=bindparam("message"))
+)
+_FINISH = (
+    update(_OUTBOX)
+    .where(_OUTBOX.c.id == bindparam("row_id"))
+    .values(
+        status=bindparam("new_status"),
+        sent_at=bindparam("new_sent_at"),
+        claimed_until=None,
+        claimed_by=None,
+        last_error=bindparam("error"),
+    )
 )
 
 

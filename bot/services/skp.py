@@ -9,7 +9,7 @@ from datetime import date, datetime
 from decimal import Decimal
 from typing import Any
 
-from sqlalchemy import func, select
+from sqlalchemy import bindparam, func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.db.models import (
@@ -21,6 +21,7 @@ from bot.db.models import (
     SkpItem,
     SkpStatus,
 )
+from bot.db.session_memo import forget, locks_skp_of, note_locked, remembered
 from bot.domain.policy import (
     Aspek,
     Perspective,
@@ -73,15 +74,33 @@ async def load_policy(session: AsyncSession, period: Period, path: Any, now: dat
     return policy_from_json(text)
 
 
+# Statements every step runs are built once: building one costs more than running it.
+_LATEST_SKP = (
+    select(Skp)
+    .where(Skp.employee_id == bindparam("employee_id"), Skp.period_id == bindparam("period_id"))
+    .order_by(Skp.number.desc())
+    .limit(1)
+)
+_ITEMS_OF = (
+    select(SkpItem)
+    .where(SkpItem.skp_id == bindparam("skp_id"))
+    .order_by(SkpItem.position, SkpItem.id)
+)
+
+
+_LATEST_SKP_LOCKED = _LATEST_SKP.with_for_update(of=Skp).execution_options(populate_existing=True)
+
+
 async def latest_skp(session: AsyncSession, employee_id: int, period_id: int) -> Skp | None:
-    return (
-        await session.execute(
-            select(Skp)
-            .where(Skp.employee_id == employee_id, Skp.period_id == period_id)
-            .order_by(Skp.number.desc())
-            .limit(1)
-        )
-    ).scalar_one_or_none()
+    params = {"employee_id": employee_id, "period_id": period_id}
+    if not locks_skp_of(session, employee_id):
+        return (await session.execute(_LATEST_SKP, params)).scalar_one_or_none()
+    # Locked at once (see bot.db.session_memo): what was remembered before is read anew.
+    forget(session)
+    skp = (await session.execute(_LATEST_SKP_LOCKED, params)).scalar_one_or_none()
+    if skp is not None:
+        note_locked(session, skp.id)
+    return skp
 
 
 def new_skp(employee_id: int, period_id: int, now: datetime, policy: Policy, **values: Any) -> Skp:
@@ -116,15 +135,10 @@ async def open_skp(
 
 
 async def items_of(session: AsyncSession, skp_id: int) -> list[SkpItem]:
-    return list(
-        (
-            await session.execute(
-                select(SkpItem)
-                .where(SkpItem.skp_id == skp_id)
-                .order_by(SkpItem.position, SkpItem.id)
-            )
-        ).scalars()
-    )
+    async def read() -> list[SkpItem]:
+        return list((await session.execute(_ITEMS_OF, {"skp_id": skp_id})).scalars())
+
+    return await remembered(session, SkpItem, skp_id, read)
 
 
 async def leader_items(

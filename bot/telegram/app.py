@@ -409,6 +409,8 @@ def build_application(
     Telegram's send rate instead of this process's own (bot.web.budget: one budget shared by
     the webhook workers)."""
     settings = services.settings
+    # Every template compiled now (once per process), so nobody's first screen waits for it.
+    services.texts.warm()
     if person_limit is None:
         person_limit = rate_limit
     limiter = (

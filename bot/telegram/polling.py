@@ -88,7 +88,6 @@ async def serve(settings: Settings, stop: asyncio.Event, say: Say) -> int:
             )
             return ALREADY_RUNNING
         try:
-            services.texts.warm()
             app = build_application(services, holder=lock.lease_owner)
             if other is not None:
                 say("lock_taken_over", holder=f"{other.host}, PID {other.pid}")

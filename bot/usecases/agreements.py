@@ -8,7 +8,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from sqlalchemy import func, select
+from sqlalchemy import bindparam, func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.db.models import (
@@ -20,6 +20,7 @@ from bot.db.models import (
     SkpItem,
     SkpResource,
 )
+from bot.db.session_memo import remembered
 from bot.domain import contract
 from bot.domain.contract import Action, CounterDecision, Refusal, TargetValue
 from bot.usecases import notices
@@ -71,26 +72,29 @@ def counter_pending(row: SkpExpectation) -> bool:
 # -- reading ---------------------------------------------------------------------------------
 
 
+# Built once: the overview and the review read these on every step.
+_EXPECTATIONS_OF = (
+    select(SkpExpectation)
+    .where(SkpExpectation.skp_id == bindparam("skp_id"))
+    .order_by(SkpExpectation.id)
+)
+_RESOURCES_OF = (
+    select(SkpResource).where(SkpResource.skp_id == bindparam("skp_id")).order_by(SkpResource.id)
+)
+
+
 async def expectations_of(session: AsyncSession, skp_id: int) -> list[SkpExpectation]:
-    return list(
-        (
-            await session.execute(
-                select(SkpExpectation)
-                .where(SkpExpectation.skp_id == skp_id)
-                .order_by(SkpExpectation.id)
-            )
-        ).scalars()
-    )
+    async def read() -> list[SkpExpectation]:
+        return list((await session.execute(_EXPECTATIONS_OF, {"skp_id": skp_id})).scalars())
+
+    return await remembered(session, SkpExpectation, skp_id, read)
 
 
 async def resources_of(session: AsyncSession, skp_id: int) -> list[SkpResource]:
-    return list(
-        (
-            await session.execute(
-                select(SkpResource).where(SkpResource.skp_id == skp_id).order_by(SkpResource.id)
-            )
-        ).scalars()
-    )
+    async def read() -> list[SkpResource]:
+        return list((await session.execute(_RESOURCES_OF, {"skp_id": skp_id})).scalars())
+
+    return await remembered(session, SkpResource, skp_id, read)
 
 
 def as_agreements(rows: Sequence[SkpExpectation]) -> list[contract.Agreement]:
@@ -114,15 +118,12 @@ def item_targets(rows: Sequence[SkpItem]) -> list[contract.ItemTarget]:
 
 async def violations(tx: Tx, skp: Skp) -> list[contract.Violation]:
     """What keeps this SKP from saying what its dialog agreed (empty: nothing)."""
-    open_resources = await tx.session.scalar(
-        select(func.count())
-        .select_from(SkpResource)
-        .where(SkpResource.skp_id == skp.id, SkpResource.status == ResourceStatus.PROPOSED)
-    )
+    await tx.session.flush()  # judged on what this transaction wrote so far, all of it
+    resources = await resources_of(tx.session, skp.id)
     return contract.violations(
         item_targets(await items_of(tx, skp.id)),
         as_agreements(await expectations_of(tx.session, skp.id)),
-        int(open_resources or 0),
+        sum(1 for r in resources if r.status is ResourceStatus.PROPOSED),
     )
 
 

@@ -6,17 +6,25 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import exists, select
+from sqlalchemy import bindparam, exists, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.db.models import Period, Skp, SkpItem, Unit
+from bot.db.session_memo import known_unit_head, note_unit_head
 from bot.domain import skp_rules as rules
 from bot.domain.policy import Policy, RuleProfile, default_policy
 from bot.services import skp as store
 
+_IS_UNIT_HEAD = select(exists().where(Unit.head_id == bindparam("employee_id")))
+
 
 async def is_unit_head(session: AsyncSession, employee_id: int) -> bool:
-    return bool(await session.scalar(select(exists().where(Unit.head_id == employee_id))))
+    # The engine reads the acting person's roles with their link (bot.engine.context).
+    known = known_unit_head(session, employee_id)
+    if known is None:
+        known = bool(await session.scalar(_IS_UNIT_HEAD, {"employee_id": employee_id}))
+        note_unit_head(session, employee_id, known)
+    return known
 
 
 @dataclass(frozen=True, slots=True)

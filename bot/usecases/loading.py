@@ -6,15 +6,27 @@ from __future__ import annotations
 
 from typing import Any
 
-from sqlalchemy import inspect, select
+from sqlalchemy import bindparam, inspect, select
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import joinedload
+from sqlalchemy.orm.attributes import set_committed_value
 from sqlalchemy.orm.util import identity_key
 
 from bot.db.models import Employee, Skp, SkpExpectation, SkpItem, SkpResource
+from bot.db.session_memo import forget, is_locked, keep, note_locked
 from bot.domain import contract
 from bot.domain.contract import Action, Party, Refusal
+from bot.services import skp as store
 from bot.usecases.base import Refused, Tx
+
+# Built once (see bot.services.skp): the SKP with its owner, read anew, locked or not.
+_SKP = (
+    select(Skp)
+    .options(joinedload(Skp.employee))
+    .where(Skp.id == bindparam("skp_id"))
+    .execution_options(populate_existing=True)
+)
+_SKP_LOCKED = _SKP.with_for_update(of=Skp)
 
 # Ids beyond a 32-bit integer cannot exist (and PostgreSQL refuses to compare with them).
 MAX_ID = 2**31 - 1
@@ -29,31 +41,37 @@ async def load_skp(tx: Tx, skp_id: int, lock: bool = True) -> Skp:
         raise Refused(Refusal.NOT_FOUND)
     # Sessions do not autoflush: write what this transaction changed before reading afresh.
     await tx.session.flush()
-    if not lock or not tx.postgres:
+    if not lock or not tx.postgres or is_locked(tx.session, skp_id):
         # Read in this transaction already, with its owner: current as it is (on SQLite the
-        # transaction holds the write lock from its first statement; without a lock nothing
-        # is gained by reading it again).
+        # transaction holds the write lock from its first statement; read under its lock on
+        # PostgreSQL, see bot.db.session_memo; without a lock nothing is gained by reading
+        # it again).
         held = _held(tx.session, skp_id)
         if held is not None:
             return held
-    stmt = (
-        select(Skp)
-        .options(joinedload(Skp.employee))
-        .where(Skp.id == skp_id)
-        .execution_options(populate_existing=True)
-    )
     if lock:
-        stmt = stmt.with_for_update(of=Skp)
-    skp = (await tx.session.execute(stmt)).scalar_one_or_none()
+        # Rows read before the lock may have changed since: the locked SKP's are read anew.
+        forget(tx.session)
+    stmt = _SKP_LOCKED if lock else _SKP
+    skp = (await tx.session.execute(stmt, {"skp_id": skp_id})).scalar_one_or_none()
     if skp is None:
         raise Refused(Refusal.NOT_FOUND)
+    if lock:
+        note_locked(tx.session, skp.id)
+    keep(tx.session, skp)
     return skp
 
 
 def _held(session: AsyncSession, skp_id: int) -> Skp | None:
     held = session.identity_map.get(identity_key(Skp, skp_id))
-    if not isinstance(held, Skp) or "employee" in inspect(held).unloaded:
+    if not isinstance(held, Skp):
         return None
+    if "employee" in inspect(held).unloaded:
+        # Its owner is often held already (the person acting on their own SKP).
+        owner = session.identity_map.get(identity_key(Employee, held.employee_id))
+        if not isinstance(owner, Employee):
+            return None
+        set_committed_value(held, "employee", owner)
     return held
 
 
@@ -106,15 +124,7 @@ def authorise(tx: Tx, skp: Skp, action: Action, version: int | None = None) -> P
 
 
 async def items_of(tx: Tx, skp_id: int) -> list[SkpItem]:
-    return list(
-        (
-            await tx.session.execute(
-                select(SkpItem)
-                .where(SkpItem.skp_id == skp_id)
-                .order_by(SkpItem.position, SkpItem.id)
-            )
-        ).scalars()
-    )
+    return await store.items_of(tx.session, skp_id)
 
 
 async def employee(tx: Tx, employee_id: int | None) -> Employee | None:

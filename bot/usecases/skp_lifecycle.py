@@ -11,7 +11,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from sqlalchemy import exists, func, select, update
+from sqlalchemy import bindparam, exists, func, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.db.models import (
@@ -177,18 +177,18 @@ async def leader_has_acted(session: AsyncSession, skp: Skp) -> bool:
     back."""
     if skp.submitted_at is None:
         return False
-    return bool(
-        await session.scalar(
-            select(
-                exists().where(
-                    AuditLog.object_type == "skp",
-                    AuditLog.object_id == skp.id,
-                    AuditLog.actor_id != skp.employee_id,
-                    AuditLog.at >= skp.submitted_at,
-                )
-            )
-        )
+    params = {"skp_id": skp.id, "employee_id": skp.employee_id, "since": skp.submitted_at}
+    return bool(await session.scalar(_LEADER_ACTED, params))
+
+
+_LEADER_ACTED = select(
+    exists().where(
+        AuditLog.object_type == "skp",
+        AuditLog.object_id == bindparam("skp_id"),
+        AuditLog.actor_id != bindparam("employee_id"),
+        AuditLog.at >= bindparam("since"),
     )
+)
 
 
 async def request_revision(tx: Tx, skp_id: int, note: str, version: int | None = None) -> Skp:

@@ -160,7 +160,6 @@ class Worker:
             self.lock = polling
             self.turns = LocalTurns(polling.lease_owner)
         assert self.turns is not None
-        services.texts.warm()
         app = build_application(
             services,
             request=self._request,
