@@ -17,7 +17,10 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import multiprocessing
+import time
 import warnings
+from concurrent.futures import ProcessPoolExecutor
 from datetime import UTC, datetime
 from decimal import Decimal
 from typing import Any
@@ -254,13 +257,56 @@ async def prepare(services: Any, users: int, employees: int) -> list[int]:
     return tg_ids
 
 
+def _clock() -> datetime:
+    # January 2026: the drafting season of the demo period.
+    return datetime(2026, 1, 12, 2, tzinfo=UTC)
+
+
+async def _closed_loop_share(url: str, tg_ids: list[int], start_at: float) -> tuple[int, float]:
+    """One process's share of the closed loop (as one webhook worker would take): its own
+    engine and Application on the shared database, started at the same moment as the others."""
+    services = build_services(make_settings(url), clock=_clock)
+    transport = FakeTelegram()
+    app = build_application(services, request=transport, rate_limit=False, job_queue=False)
+    await app.initialize()
+    tune_gc()
+    people = [script(ChatClient(app, transport, tg)) for tg in tg_ids]
+    await asyncio.sleep(max(0.0, start_at - time.time()))
+    run = await drive(app, people)
+    await app.shutdown()
+    await services.close()
+    return len(run.latencies), run.elapsed
+
+
+def _share_in_process(url: str, tg_ids: list[int], start_at: float) -> tuple[int, float]:
+    return asyncio.run(_closed_loop_share(url, tg_ids, start_at))
+
+
+async def run_processes(url: str, users: int, employees: int, processes: int) -> float:
+    """The closed loop split over `processes` processes on one PostgreSQL database: updates/s
+    of them all together (every update committed, as with one)."""
+    await reset_postgres(url)
+    services = build_services(make_settings(url), clock=_clock)
+    await migrations.upgrade(services.db)
+    tg_ids = await prepare(services, users, employees)
+    await services.close()
+    shares = [tg_ids[k::processes] for k in range(processes)]
+    start_at = time.time() + 5.0  # each process builds its Application meanwhile
+    context = multiprocessing.get_context("spawn")
+    with ProcessPoolExecutor(processes, mp_context=context) as pool:
+        done = await asyncio.gather(
+            *(
+                asyncio.wrap_future(pool.submit(_share_in_process, url, share, start_at))
+                for share in shares
+            )
+        )
+    return sum(n for n, _ in done) / max(elapsed for _, elapsed in done)
+
+
 async def run_ours(url: str, users: int, employees: int, rate: float) -> dict[str, float]:
     if url.startswith("postgresql"):
         await reset_postgres(url)
-    # January 2026: the drafting season of the demo period.
-    services = build_services(
-        make_settings(url), clock=lambda: datetime(2026, 1, 12, 2, tzinfo=UTC)
-    )
+    services = build_services(make_settings(url), clock=_clock)
     await migrations.upgrade(services.db)
     tg_ids = await prepare(services, users * 3, employees)
     counter = StatementCounter(services.db)
@@ -299,6 +345,12 @@ async def main() -> None:
     parser.add_argument("--rate", type=float, default=100.0, help="updates/s in the paced run")
     parser.add_argument("--db", choices=["sqlite", "postgres", "both"], default="both")
     parser.add_argument("--smoke", action="store_true", help="tiny CI run: SQLite, 5 users")
+    parser.add_argument(
+        "--processes",
+        type=int,
+        default=2,
+        help="PostgreSQL: also the closed loop split over this many processes (0: not)",
+    )
     args = parser.parse_args()
     if args.smoke:
         args.db, args.users, args.employees = "sqlite", 5, 2_000
@@ -317,6 +369,13 @@ async def main() -> None:
             f"p99 {r['paced_p99_ms']:.1f} ms; everyone in lockstep p99 "
             f"{r['lockstep_p99_ms']:.1f} ms | {r['sql_per_update']:.1f} SQL statements/update"
         )
+        if kind == "postgres" and args.processes > 1:
+            with database(kind) as url:
+                together = await run_processes(url, args.users, args.employees, args.processes)
+            print(
+                f"postgres, {args.processes} processes: {together:,.0f} updates/s "
+                f"(ratio to reference {together / reference:.2f})"
+            )
     print(f"peak RSS: {peak_rss_mb():.0f} MB")
 
 

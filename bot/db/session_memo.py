@@ -22,6 +22,7 @@ _UNIT_HEADS = "unit_heads"
 _LOCK_OWN = "lock_own_skp"
 _LOCKED = "locked_skps"
 _KEPT = "kept_rows"
+_SUBMITTED = "submitted_skps"
 
 
 async def remembered(
@@ -69,6 +70,15 @@ def is_locked(session: AsyncSession, skp_id: int) -> bool:
     return skp_id in session.info.get(_LOCKED, ())
 
 
+def note_submitted(session: AsyncSession, skp_id: int) -> None:
+    """The SKP was submitted in this transaction (which holds its lock until it ends)."""
+    session.info.setdefault(_SUBMITTED, set()).add(skp_id)
+
+
+def submitted_here(session: AsyncSession, skp_id: int) -> bool:
+    return skp_id in session.info.get(_SUBMITTED, ())
+
+
 def keep(session: AsyncSession, row: Any) -> None:
     """Hold `row` for the rest of the session. A session keeps only the objects something
     else refers to: an SKP a screen read and let go would be read again by the next look."""
@@ -82,6 +92,7 @@ def forget(session: Session | AsyncSession) -> None:
 def _forget_on_change(session: Session, *_: Any) -> None:
     forget(session)
     session.info.pop(_LOCKED, None)  # the transaction's locks end with it
+    session.info.pop(_SUBMITTED, None)
 
 
 @event.listens_for(Session, "after_flush")

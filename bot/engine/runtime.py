@@ -882,5 +882,8 @@ MAX_TEXT = 4096
 
 
 def _clean_text(raw: str) -> str:
-    text = "".join(ch for ch in raw[:MAX_TEXT] if ch in "\n\t" or ch.isprintable())
+    raw = raw[:MAX_TEXT]
+    if raw.isprintable():  # nearly always: no character to look at one by one
+        return raw.strip()
+    text = "".join(ch for ch in raw if ch in "\n\t" or ch.isprintable())
     return text.strip()

@@ -27,6 +27,7 @@ from bot.db.models import (
     SkpResource,
     SkpStatus,
 )
+from bot.db.session_memo import note_submitted, submitted_here
 from bot.domain import contract
 from bot.domain import skp_rules as rules
 from bot.domain.contract import Action, Party, Refusal
@@ -89,6 +90,7 @@ async def submit(tx: Tx, skp_id: int, version: int | None = None) -> Submitted:
     skp.submitted_at = tx.now
     skp.seen_items = now_items
     touch(skp, tx)
+    note_submitted(tx.session, skp.id)
     totals = rules.totals(checked.policy, [store.rule_item(r) for r in rows])
     tx.audit(
         "skp.submitted",
@@ -175,7 +177,8 @@ async def leader_has_acted(session: AsyncSession, skp: Skp) -> bool:
     """Whether anyone but the employee did something about this submission (an expectation,
     a decision, the lampiran): then it is the leader's to answer, not the employee's to take
     back."""
-    if skp.submitted_at is None:
+    if skp.submitted_at is None or submitted_here(session, skp.id):
+        # Submitted in this very transaction, which holds the SKP's lock: nobody has yet.
         return False
     params = {"skp_id": skp.id, "employee_id": skp.employee_id, "since": skp.submitted_at}
     return bool(await session.scalar(_LEADER_ACTED, params))
