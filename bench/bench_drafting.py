@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import itertools
 import multiprocessing
 import time
 import warnings
@@ -262,9 +263,13 @@ def _clock() -> datetime:
     return datetime(2026, 1, 12, 2, tzinfo=UTC)
 
 
-async def _closed_loop_share(url: str, tg_ids: list[int], start_at: float) -> tuple[int, float]:
+async def _closed_loop_share(
+    url: str, tg_ids: list[int], start_at: float, index: int
+) -> tuple[int, float]:
     """One process's share of the closed loop (as one webhook worker would take): its own
-    engine and Application on the shared database, started at the same moment as the others."""
+    engine and Application on the shared database, started at the same moment as the others.
+    Its update ids are its own (Telegram's are unique; the inbox drops a repeated one)."""
+    ChatClient._update_ids = itertools.count(1 + index * 10_000_000)
     services = build_services(make_settings(url), clock=_clock)
     transport = FakeTelegram()
     app = build_application(services, request=transport, rate_limit=False, job_queue=False)
@@ -278,8 +283,10 @@ async def _closed_loop_share(url: str, tg_ids: list[int], start_at: float) -> tu
     return len(run.latencies), run.elapsed
 
 
-def _share_in_process(url: str, tg_ids: list[int], start_at: float) -> tuple[int, float]:
-    return asyncio.run(_closed_loop_share(url, tg_ids, start_at))
+def _share_in_process(
+    url: str, tg_ids: list[int], start_at: float, index: int
+) -> tuple[int, float]:
+    return asyncio.run(_closed_loop_share(url, tg_ids, start_at, index))
 
 
 async def run_processes(url: str, users: int, employees: int, processes: int) -> float:
@@ -296,8 +303,8 @@ async def run_processes(url: str, users: int, employees: int, processes: int) ->
     with ProcessPoolExecutor(processes, mp_context=context) as pool:
         done = await asyncio.gather(
             *(
-                asyncio.wrap_future(pool.submit(_share_in_process, url, share, start_at))
-                for share in shares
+                asyncio.wrap_future(pool.submit(_share_in_process, url, share, start_at, k))
+                for k, share in enumerate(shares)
             )
         )
     return sum(n for n, _ in done) / max(elapsed for _, elapsed in done)

@@ -1,6 +1,11 @@
-"""Rows a step reads more than once (an SKP's items, expectations and resources: read by the
-use case, then again by the screen that follows), remembered by the session that read them.
+"""What one session (one step's transaction) knows already, so the step does not ask the
+database twice: the rows it read, the roles the engine read with the person, the SKPs it read
+under their lock or submitted, and the SKPs it loaded (held so the session does not drop them).
+All of it lives in `session.info` and ends with the session; locks and submissions end with
+the transaction.
 
+Rows a step reads more than once (an SKP's items, expectations and resources: read by the use
+case, then again by the screen that follows) are remembered by the session that read them.
 What a remembered list holds is exactly what a new query would give in the same session: the
 sessions do not autoflush, so a query sees only what was flushed, and it returns the objects the
 session already holds. A list is therefore forgotten whenever that could change: a flush that

@@ -81,14 +81,12 @@ _LATEST_SKP = (
     .order_by(Skp.number.desc())
     .limit(1)
 )
+_LATEST_SKP_LOCKED = _LATEST_SKP.with_for_update(of=Skp).execution_options(populate_existing=True)
 _ITEMS_OF = (
     select(SkpItem)
     .where(SkpItem.skp_id == bindparam("skp_id"))
     .order_by(SkpItem.position, SkpItem.id)
 )
-
-
-_LATEST_SKP_LOCKED = _LATEST_SKP.with_for_update(of=Skp).execution_options(populate_existing=True)
 
 
 async def latest_skp(session: AsyncSession, employee_id: int, period_id: int) -> Skp | None:
