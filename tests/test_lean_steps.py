@@ -21,7 +21,7 @@ from tests.skp_examples import SBBL_KATIM
 from tests.test_skp_flow import add_sbbl_items, leader_with_one_rhk
 
 TABLES = ("skps", "skp_items", "skp_expectations", "skp_resources")
-FROM = re.compile(r"^\s*SELECT .*? FROM (\w+)", re.IGNORECASE | re.DOTALL)
+FROM = re.compile(r"^\s*SELECT\b.*?\sFROM\s+(\w+)", re.IGNORECASE | re.DOTALL)
 
 
 @contextmanager
