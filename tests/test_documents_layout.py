@@ -13,6 +13,7 @@ import asyncio
 import io
 import shutil
 import subprocess
+from decimal import Decimal
 from pathlib import Path
 
 import docx
@@ -20,12 +21,19 @@ import pytest
 from docx.oxml.ns import qn
 
 from bot.container import Services
-from bot.db.models import Skp, SkpStatus
+from bot.db.models import ExpectationKind, ExpectationStatus, Skp, SkpStatus
 from bot.documents.render import render_docx, render_pdf
 from bot.documents.skp_model import SkpDocument
 from bot.services.demo import DIREKTUR, KARO, KATIM_SBBL, SASARAN_OSDM, SEKJEN
 from tests.conftest import Harness
-from tests.document_seeds import LONG_LEADER_RHK, employee_id, seed_long_skp, seed_skp, set_skp
+from tests.document_seeds import (
+    LONG_LEADER_RHK,
+    add_expectation,
+    employee_id,
+    seed_long_skp,
+    seed_skp,
+    set_skp,
+)
 from tests.pdf_words import Page, pages_with, pdf_pages
 from tests.skp_examples import LEADER_RHK
 
@@ -278,3 +286,26 @@ async def test_typed_markup_and_control_characters_print_as_text(demo: Services)
     text = " ".join(p.text for p in pdf_pages(render_pdf(doc, demo.documents.texts)))
     assert 'RHK <b>tebal</b> & "kutip" baris' in text and "IKI <i>x</i> & y" in text
     assert doc.penilai.name == "Sri Rahayu" and doc.penilai.nip == DIREKTUR
+
+
+async def test_an_agreed_target_without_words_prints_no_empty_quotes(demo: Services) -> None:
+    """A target the leader set without a note ("Kirim tanpa keterangan") prints as the agreed
+    target alone, in the PDF and in the Word file: no empty quotation marks under it."""
+    skp_id, item_ids = await seed_skp(demo, KATIM_SBBL, status=SkpStatus.SET)
+    await add_expectation(
+        demo,
+        skp_id,
+        ExpectationKind.TARGET,
+        "",
+        ExpectationStatus.SETTLED,
+        item_id=item_ids[0],
+        agreed_value=Decimal(95),
+        agreed_satuan="%",
+    )
+    doc, pages = await pdf_of(demo, skp_id)
+    words = " ".join(w.text for p in pages for w in p.words)
+    assert "95%" in words and "\u201c\u201d" not in words
+    word_file = docx.Document(io.BytesIO(render_docx(doc, demo.documents.texts)))
+    cells = [c.text for t in word_file.tables for r in t.rows for c in r.cells]
+    agreed = [c for c in cells if "95%" in c and "disepakati" in c.lower()]
+    assert agreed and all("\u201c\u201d" not in c for c in agreed)

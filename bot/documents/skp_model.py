@@ -58,11 +58,12 @@ class Expectation:
 
     @property
     def quoted(self) -> str:
-        return f"\u201c{self.text}\u201d"
+        """The leader's words in quotes; nothing when the target came without words."""
+        return f"\u201c{self.text}\u201d" if self.text.strip() else ""
 
     @property
     def lines(self) -> list[str]:
-        return [self.agreed, self.quoted] if self.agreed else [self.quoted]
+        return [line for line in (self.agreed, self.quoted) if line]
 
 
 @dataclass
