@@ -20,7 +20,8 @@ async def reviewed(ctx: Ctx) -> Skp | None:
     if not isinstance(skp_id, int):
         return None
     try:
-        skp = await load_skp(ctx.tx, skp_id, lock=False)
+        # Locked at once (on PostgreSQL): a decision in this step then needs no second read.
+        skp = await load_skp(ctx.tx, skp_id)
     except Refused:
         return None
     return skp if party(ctx.tx, skp).value == "penilai" else None
