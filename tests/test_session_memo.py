@@ -14,7 +14,8 @@ from typing import Any
 from sqlalchemy import event, select, update
 
 from bot.container import Services, build_services
-from bot.db.models import Aspek, Employee, SkpItem
+from bot.db.models import Aspek, Employee, Skp, SkpItem
+from bot.db.session_memo import is_locked, lock_own_skp
 from bot.domain.policy import default_policy
 from bot.services import skp as store
 from bot.services.demo import KATIM_SBBL
@@ -137,3 +138,18 @@ async def test_another_process_change_is_seen_once_the_skp_is_locked(
             assert len(after) == len(before) + (1 if postgres else 0)
     finally:
         await other.close()
+
+
+async def test_reading_ones_own_skp_under_its_lock_keeps_what_the_step_changed(
+    demo: Services,
+) -> None:
+    """The first read of a person's own SKP in their step is made under its lock and replaces
+    what the session holds: whatever the step changed before is written first, not lost."""
+    skp_id = await an_skp(demo)
+    async with demo.sessionmaker() as session, session.begin():
+        skp = await session.get(Skp, skp_id)
+        assert skp is not None
+        lock_own_skp(session, skp.employee_id)
+        skp.revision += 1
+        again = await store.latest_skp(session, skp.employee_id, skp.period_id)
+        assert again is skp and skp.revision == 2 and is_locked(session, skp_id)

@@ -11,7 +11,10 @@ sessions do not autoflush, so a query sees only what was flushed, and it returns
 session already holds. A list is therefore forgotten whenever that could change: a flush that
 writes a row of its kind or deletes anything (the database may cascade), any statement run
 through the session that is not a SELECT, an SKP read anew under its lock (another transaction
-may have changed its rows before), and the end of a transaction (commit or rollback)."""
+may have changed its rows before), and the end of a transaction (commit or rollback). A
+statement sent on the session's connection itself (`session.connection().execute`) is not
+seen: the SKP's tables are written through the session (its Core statements included), never
+that way."""
 
 from __future__ import annotations
 

@@ -93,7 +93,10 @@ async def latest_skp(session: AsyncSession, employee_id: int, period_id: int) ->
     params = {"employee_id": employee_id, "period_id": period_id}
     if not locks_skp_of(session, employee_id):
         return (await session.execute(_LATEST_SKP, params)).scalar_one_or_none()
-    # Locked at once (see bot.db.session_memo): what was remembered before is read anew.
+    # Locked at once (see bot.db.session_memo): what was remembered before is read anew, and
+    # what this transaction changed is written first (the read under the lock replaces what
+    # the session holds).
+    await session.flush()
     forget(session)
     skp = (await session.execute(_LATEST_SKP_LOCKED, params)).scalar_one_or_none()
     if skp is not None:
