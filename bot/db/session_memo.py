@@ -18,10 +18,9 @@ that way."""
 
 from __future__ import annotations
 
-from collections.abc import Awaitable, Callable
 from typing import Any
 
-from sqlalchemy import event
+from sqlalchemy import Executable, event
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import ORMExecuteState, Session
 
@@ -33,16 +32,17 @@ _KEPT = "kept_rows"
 _SUBMITTED = "submitted_skps"
 
 
-async def remembered(
-    session: AsyncSession, model: type, owner_id: int, read: Callable[[], Awaitable[list[Any]]]
+async def skp_rows(
+    session: AsyncSession, model: type, skp_id: int, statement: Executable
 ) -> list[Any]:
-    """The rows of `model` belonging to `owner_id` as read in this session since nothing that
-    could change them happened, else read now. A copy is returned: callers may sort or extend
-    theirs."""
+    """The SKP's rows of `model` as read in this session since nothing that could change them
+    happened, else read now by `statement` (bound by `skp_id`). A copy is returned: callers may
+    sort or extend theirs."""
     memo: dict[tuple[type, int], list[Any]] = session.info.setdefault(_MEMO, {})
-    rows = memo.get((model, owner_id))
+    rows = memo.get((model, skp_id))
     if rows is None:
-        rows = memo[(model, owner_id)] = await read()
+        result = await session.execute(statement, {"skp_id": skp_id})
+        rows = memo[(model, skp_id)] = list(result.scalars())
     return list(rows)
 
 

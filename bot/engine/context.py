@@ -66,6 +66,15 @@ class Actor:
     # person's reference, so without this the next lookup of the penilai would query again.
     penilai: Employee | None = None
 
+    def __post_init__(self) -> None:
+        if self._roles is not None:
+            self._note_roles()
+
+    def _note_roles(self) -> None:
+        # Use cases applying the unit-head rules to this person then need not ask again.
+        assert self._roles is not None
+        note_unit_head(self.session, self.employee.id, Role.UNIT_HEAD in self._roles)
+
     @property
     def id(self) -> int:
         return self.employee.id
@@ -76,7 +85,7 @@ class Actor:
         if self._roles is None:
             row = (await self.session.execute(select(*role_flags(self.employee.id)))).one()
             self._roles = roles_of(row)
-            note_unit_head(self.session, self.employee.id, Role.UNIT_HEAD in self._roles)
+            self._note_roles()
         return self._roles
 
     async def has(self, role: str) -> bool:

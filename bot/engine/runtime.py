@@ -37,9 +37,9 @@ from bot.db.models import (
     OutboxStatus,
     TelegramLink,
 )
-from bot.db.session_memo import lock_own_skp, note_unit_head
+from bot.db.session_memo import lock_own_skp
 from bot.engine.callback import Callback
-from bot.engine.context import Actor, Ctx, Role, role_flags, roles_of
+from bot.engine.context import Actor, Ctx, role_flags, roles_of
 from bot.engine.flow import Flow, Goto, Next, Quiet, Reask, Registry, Step
 from bot.engine.types import Button, Event, EventKind, Outcome, Reply, StoredReply
 from bot.html_fit import MESSAGE_LIMIT, visible_length
@@ -341,8 +341,6 @@ class DialogEngine:
             # They write again, so they unblocked the bot: reachable for notices once more.
             link.unreachable_since = None
         actor = Actor(link.employee, link, session, roles, link.employee.penilai)
-        if roles is not None:
-            note_unit_head(session, actor.id, Role.UNIT_HEAD in roles)
         if _is_postgres(session):
             lock_own_skp(session, actor.id)
         outcome = await self._dispatch(

@@ -21,7 +21,7 @@ from bot.db.models import (
     SkpItem,
     SkpStatus,
 )
-from bot.db.session_memo import forget, locks_skp_of, note_locked, remembered
+from bot.db.session_memo import forget, locks_skp_of, note_locked, skp_rows
 from bot.domain.policy import (
     Aspek,
     Perspective,
@@ -136,10 +136,7 @@ async def open_skp(
 
 
 async def items_of(session: AsyncSession, skp_id: int) -> list[SkpItem]:
-    async def read() -> list[SkpItem]:
-        return list((await session.execute(_ITEMS_OF, {"skp_id": skp_id})).scalars())
-
-    return await remembered(session, SkpItem, skp_id, read)
+    return await skp_rows(session, SkpItem, skp_id, _ITEMS_OF)
 
 
 async def leader_items(

@@ -20,7 +20,7 @@ from bot.db.models import (
     SkpItem,
     SkpResource,
 )
-from bot.db.session_memo import remembered
+from bot.db.session_memo import skp_rows
 from bot.domain import contract
 from bot.domain.contract import Action, CounterDecision, Refusal, TargetValue
 from bot.usecases import notices
@@ -84,17 +84,11 @@ _RESOURCES_OF = (
 
 
 async def expectations_of(session: AsyncSession, skp_id: int) -> list[SkpExpectation]:
-    async def read() -> list[SkpExpectation]:
-        return list((await session.execute(_EXPECTATIONS_OF, {"skp_id": skp_id})).scalars())
-
-    return await remembered(session, SkpExpectation, skp_id, read)
+    return await skp_rows(session, SkpExpectation, skp_id, _EXPECTATIONS_OF)
 
 
 async def resources_of(session: AsyncSession, skp_id: int) -> list[SkpResource]:
-    async def read() -> list[SkpResource]:
-        return list((await session.execute(_RESOURCES_OF, {"skp_id": skp_id})).scalars())
-
-    return await remembered(session, SkpResource, skp_id, read)
+    return await skp_rows(session, SkpResource, skp_id, _RESOURCES_OF)
 
 
 def as_agreements(rows: Sequence[SkpExpectation]) -> list[contract.Agreement]:
